@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use wechatpay_spec::{Field, Kind, Limits};
 
 use crate::CodegenError;
-use crate::docs::{field_docs, lines_to_doc};
+use crate::docs::{field_docs, lines_to_doc, schema_metadata};
 use crate::names::{Names, camel, ident, snake};
 
 /// Which side of the wire a type is on: request types get validation and setters
@@ -356,6 +356,14 @@ impl<'a> TypeBuilder<'a> {
             }
         });
         let derives = derives(plans, serde, self.json_schema_feature);
+        let metadata = (serde && !docs.is_empty()).then(|| {
+            let metadata = schema_metadata(docs);
+            if self.json_schema_feature {
+                quote!(#[cfg_attr(feature = "json-schema", schemars(#metadata))])
+            } else {
+                quote!(#[schemars(#metadata)])
+            }
+        });
         let constructor = constructor(name, plans, rest);
         // Setters build requests; responses are decoded, not built field by field.
         let setters = (side == Side::Request).then(|| setters(plans));
@@ -367,6 +375,7 @@ impl<'a> TypeBuilder<'a> {
         self.items.push(quote! {
             #doc
             #derives
+            #metadata
             #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
@@ -455,8 +464,12 @@ fn field(plan: &FieldPlan, serde: bool, json_schema_feature: bool) -> TokenStrea
         // `None`, never shown), type-checked 18,000 times.
         attrs.push(quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
     }
-    if serde && !plan.schemars.is_empty() {
-        let inner = &plan.schemars;
+    let mut schemars = plan.schemars.clone();
+    if serde && !plan.docs.is_empty() {
+        schemars.push(schema_metadata(&plan.docs));
+    }
+    if serde && !schemars.is_empty() {
+        let inner = &schemars;
         attrs.push(if json_schema_feature {
             quote!(#[cfg_attr(feature = "json-schema", schemars(#(#inner),*))])
         } else {

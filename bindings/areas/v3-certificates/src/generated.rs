@@ -18,12 +18,23 @@
 /// Query parameters of 获取平台证书列表 (`GET /v3/certificates`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取平台证书列表 (`GET /v3/certificates`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DownloadCertificatesQuery {
     /// 平台证书算法类型
     ///
     /// Default: `RSA`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台证书算法类型\n\nDefault: `RSA`.")
+    )]
     pub algorithm_type: ::std::option::Option<DownloadCertificatesAlgorithmType>,
 }
 
@@ -56,17 +67,38 @@ impl DownloadCertificatesQuery {
 /// 证书信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `encrypt_certificate` object.\n\n证书信息"
+    )
+)]
 #[non_exhaustive]
 pub struct DownloadCertificatesEncryptCertificate {
     /// 加密证书的算法
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密证书的算法\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub algorithm: ::std::option::Option<::std::string::String>,
     /// 加密证书的随机串
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密证书的随机串\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub nonce: ::std::option::Option<::std::string::String>,
     /// 加密证书的附加数据
     ///
@@ -74,11 +106,25 @@ pub struct DownloadCertificatesEncryptCertificate {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密证书的附加数据\n\nAlways `certificate`.\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub associated_data: ::std::option::Option<::std::string::String>,
     /// 加密后的证书内容
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的证书内容\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub ciphertext: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -114,27 +160,59 @@ impl DownloadCertificatesEncryptCertificate {
 /// 平台证书列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n平台证书列表")
+)]
 #[non_exhaustive]
 pub struct DownloadCertificatesDataItem {
     /// 证书序列号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证书序列号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub serial_no: ::std::option::Option<::std::string::String>,
     /// 证书启用时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证书启用时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 证书弃用时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证书弃用时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 证书信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证书信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub encrypt_certificate: ::std::option::Option<
         DownloadCertificatesEncryptCertificate,
     >,
@@ -170,12 +248,26 @@ impl DownloadCertificatesDataItem {
 /// The response of 获取平台证书列表 (`GET /v3/certificates`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取平台证书列表 (`GET /v3/certificates`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DownloadCertificatesResponse {
     /// 平台证书列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "平台证书列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<DownloadCertificatesDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -19,18 +19,37 @@
 /// 合作方信息`JSON`格式字符串
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `partner`.\n\n合作方信息`JSON`格式字符串"
+    )
+)]
 #[non_exhaustive]
 pub struct ListPartnershipsPartner {
     /// 合作方类别
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方类别\n\n**Required.**")
+    )]
     pub type_: ListPartnershipsType,
     /// 合作方APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方商户ID")
+    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -88,13 +107,28 @@ impl ListPartnershipsPartner {
 /// 被授权数据`JSON`格式字符串
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `authorized_data`.\n\n被授权数据`JSON`格式字符串"
+    )
+)]
 #[non_exhaustive]
 pub struct ListPartnershipsAuthorizedData {
     /// 授权业务类别
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权业务类别")
+    )]
     pub business_type: ::std::option::Option<ListPartnershipsBusinessType>,
     /// 授权批次ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权批次ID")
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -136,12 +170,26 @@ impl ListPartnershipsAuthorizedData {
 /// Query parameters of 查询合作关系列表 (`GET /v3/marketing/partnerships`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询合作关系列表 (`GET /v3/marketing/partnerships`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListPartnershipsQuery {
     /// 合作方信息`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合作方信息`JSON`格式字符串\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub partner: ::std::option::Option<
         ::wechatpay_runtime::JsonString<ListPartnershipsPartner>,
     >,
@@ -149,14 +197,29 @@ pub struct ListPartnershipsQuery {
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "被授权数据`JSON`格式字符串\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub authorized_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<ListPartnershipsAuthorizedData>,
     >,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码")
+    )]
     pub offset: ::std::option::Option<i64>,
 }
 
@@ -216,6 +279,10 @@ impl ListPartnershipsQuery {
 /// 合作方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `partner` object.\n\n合作方信息")
+)]
 #[non_exhaustive]
 pub struct ListPartnershipsDataPartner {
     /// 合作方类别
@@ -223,12 +290,27 @@ pub struct ListPartnershipsDataPartner {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合作方类别\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<::std::string::String>,
     /// 合作方APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方商户ID")
+    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -262,15 +344,33 @@ impl ListPartnershipsDataPartner {
 /// 被授权数据
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `authorized_data` object.\n\n被授权数据"
+    )
+)]
 #[non_exhaustive]
 pub struct ListPartnershipsDataAuthorizedData {
     /// 授权业务类别
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权业务类别\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub business_type: ::std::option::Option<::std::string::String>,
     /// 授权批次ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权批次ID")
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -302,35 +402,78 @@ impl ListPartnershipsDataAuthorizedData {
 /// 合作关系结果集
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n合作关系结果集")
+)]
 #[non_exhaustive]
 pub struct ListPartnershipsDataItem {
     /// 合作方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合作方信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub partner: ::std::option::Option<ListPartnershipsDataPartner>,
     /// 被授权数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "被授权数据\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub authorized_data: ::std::option::Option<ListPartnershipsDataAuthorizedData>,
     /// 建立合作关系时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "建立合作关系时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub build_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 终止合作关系时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "终止合作关系时间")
+    )]
     pub terminate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "更新时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -368,23 +511,49 @@ impl ListPartnershipsDataItem {
 /// The response of 查询合作关系列表 (`GET /v3/marketing/partnerships`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询合作关系列表 (`GET /v3/marketing/partnerships`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListPartnershipsResponse {
     /// 合作关系结果集
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作关系结果集")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListPartnershipsDataItem>>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页页码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 总数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "总数量"))]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

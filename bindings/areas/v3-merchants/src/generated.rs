@@ -7,6 +7,10 @@
 /// 联系人信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `contact` object.\n\n联系人信息")
+)]
 #[non_exhaustive]
 pub struct CreateMerchantContact {
     /// 联系人名称
@@ -14,18 +18,39 @@ pub struct CreateMerchantContact {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人名称\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人电话
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人电话\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人邮箱
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人邮箱\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -94,11 +119,22 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateMerchantContact {
 /// 门店照片`JSON`格式字符串
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `store_photos`.\n\n门店照片`JSON`格式字符串"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantStorePhotos {
     /// 媒体文件MediaId列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "媒体文件MediaId列表\n\n**Required.**")
+    )]
     pub media_id: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -122,36 +158,66 @@ impl CreateMerchantStorePhotos {
 /// 业务信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `business` object.\n\n业务信息")
+)]
 #[non_exhaustive]
 pub struct CreateMerchantBusiness {
     /// 业务类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型\n\n**Required.**")
+    )]
     pub business_type: CreateMerchantBusinessType,
     /// APP下载链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP下载链接")
+    )]
     pub app_download: ::std::option::Option<::std::string::String>,
     /// 业务网站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务网站")
+    )]
     pub website: ::std::option::Option<::std::string::String>,
     /// 公众号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "公众号"))]
     pub office_account: ::std::option::Option<::std::string::String>,
     /// 小程序
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "小程序"))]
     pub mini_program: ::std::option::Option<::std::string::String>,
     /// 门店地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址")
+    )]
     pub store_address: ::std::option::Option<::std::string::String>,
     /// 门店照片`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店照片`JSON`格式字符串\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub store_photos: ::std::option::Option<
         ::wechatpay_runtime::JsonString<CreateMerchantStorePhotos>,
     >,
     /// MCC码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "MCC码"))]
     pub mcc: ::std::option::Option<::std::string::String>,
 }
 
@@ -252,13 +318,25 @@ impl CreateMerchantBusiness {
 /// 董事信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `director` object.\n\n董事信息")
+)]
 #[non_exhaustive]
 pub struct CreateMerchantDirector {
     /// 董事姓名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事姓名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 董事证件号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事证件号")
+    )]
     pub number: ::std::option::Option<::std::string::String>,
 }
 
@@ -300,68 +378,140 @@ impl CreateMerchantDirector {
 /// The JSON body of 子商户进件（融合钱包） (`POST /v3/merchants`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 子商户进件（融合钱包） (`POST /v3/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantBody {
     /// 机构appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 机构商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 子商户全称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户全称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 子商户简称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户简称\n\n**Required.**")
+    )]
     pub shortname: ::std::string::String,
     /// 公司电话
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司电话\n\n**Required.**")
+    )]
     pub office_phone: ::std::string::String,
     /// 联系人信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人信息\n\n**Required.**")
+    )]
     pub contact: CreateMerchantContact,
     /// 类目
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "类目\n\n**Required.**")
+    )]
     pub business_category: i64,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 注册国家或区域
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册国家或区域\n\n**Required.**")
+    )]
     pub merchant_country_code: ::std::string::String,
     /// 商户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户类型\n\n**Required.**")
+    )]
     pub merchant_type: CreateMerchantMerchantType,
     /// 公司注册文件编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件编号")
+    )]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
     /// 公司注册文件过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件过期时间")
+    )]
     pub registration_certificate_date: ::std::option::Option<::std::string::String>,
     /// 公司注册文件照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件照片")
+    )]
     pub registration_certificate_copy: ::std::option::Option<::std::string::String>,
     /// 子商户银行结算账户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户银行结算账户信息")
+    )]
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务信息\n\n**Required.**")
+    )]
     pub business: CreateMerchantBusiness,
     /// 董事信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事信息")
+    )]
     pub director: ::std::option::Option<CreateMerchantDirector>,
     /// 负责人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "负责人信息")
+    )]
     pub principal: ::std::option::Option<CreateMerchantDirector>,
 }
 
@@ -540,18 +690,40 @@ impl CreateMerchantHeaders {
 /// The response of 子商户进件（融合钱包） (`POST /v3/merchants`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 子商户进件（融合钱包） (`POST /v3/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 验证状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "验证状态")
+    )]
     pub verification_status: ::std::option::Option<CreateMerchantVerificationStatus>,
     /// 验证状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "验证状态描述")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -662,71 +834,147 @@ impl ::wechatpay_runtime::Operation for CreateMerchantRequest {
 /// The JSON body of 修改子商户（融合钱包） (`PUT /v3/merchants`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改子商户（融合钱包） (`PUT /v3/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateMerchantBody {
     /// 机构appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 机构商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 子商户全称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户全称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 子商户简称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户简称\n\n**Required.**")
+    )]
     pub shortname: ::std::string::String,
     /// 公司电话
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司电话\n\n**Required.**")
+    )]
     pub office_phone: ::std::string::String,
     /// 联系人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人信息")
+    )]
     pub contact: ::std::option::Option<CreateMerchantContact>,
     /// 类目
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "类目\n\n**Required.**")
+    )]
     pub business_category: i64,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 注册国家或区域
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册国家或区域\n\n**Required.**")
+    )]
     pub merchant_country_code: ::std::string::String,
     /// 商户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户类型\n\n**Required.**")
+    )]
     pub merchant_type: CreateMerchantMerchantType,
     /// 公司注册文件编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件编号")
+    )]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
     /// 公司注册文件过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件过期时间")
+    )]
     pub registration_certificate_date: ::std::option::Option<::std::string::String>,
     /// 公司注册文件照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件照片")
+    )]
     pub registration_certificate_copy: ::std::option::Option<::std::string::String>,
     /// 子商户银行结算账户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户银行结算账户信息")
+    )]
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务信息\n\n**Required.**")
+    )]
     pub business: CreateMerchantBusiness,
     /// 董事信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事信息")
+    )]
     pub director: ::std::option::Option<CreateMerchantDirector>,
     /// 负责人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "负责人信息")
+    )]
     pub principal: ::std::option::Option<CreateMerchantDirector>,
 }
 
@@ -875,12 +1123,26 @@ impl ::wechatpay_runtime::sensitive::Seal for UpdateMerchantBody {
 /// The response of 修改子商户（融合钱包） (`PUT /v3/merchants`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改子商户（融合钱包） (`PUT /v3/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -80,11 +80,19 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON content of `business_time`.\n\n营业期限`JSON`格式字符串"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentBusinessTime {
                     /// 岂止日期
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "岂止日期\n\n**Required.**"
+                    )]
                     pub period: ::std::vec::Vec<::std::string::String>,
                 }
 
@@ -114,34 +122,51 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `business_license_info` object.\n\n营业执照/登记证书信息"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentBusinessLicenseInfo {
                     /// 登记证书类型
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "登记证书类型")]
                     pub cert_type: ::std::option::Option<CreateApplymentCertType>,
                     /// 证件扫描件
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "证件扫描件")]
                     pub business_license_copy: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 证件注册号
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "证件注册号")]
                     pub business_license_number: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 商户名称
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "商户名称")]
                     pub merchant_name: ::std::option::Option<::std::string::String>,
                     /// 经营者/法定代表人姓名
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "经营者/法定代表人姓名"
+                    )]
                     pub legal_person: ::std::option::Option<::std::string::String>,
                     /// 注册地址
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "注册地址")]
                     pub company_address: ::std::option::Option<::std::string::String>,
                     /// 营业期限`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "营业期限`JSON`格式字符串\n\nSent as a JSON-encoded string."
+                    )]
                     pub business_time: ::std::option::Option<
                         ::wechatpay_runtime::JsonString<CreateApplymentBusinessTime>,
                     >,
@@ -279,13 +304,19 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `finance_institution_info` object.\n\n金融机构许可证信息"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentFinanceInstitutionInfo {
                     /// 金融机构类型
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "金融机构类型")]
                     pub finance_type: ::std::option::Option<CreateApplymentFinanceType>,
                     /// 金融机构许可证图片
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "金融机构许可证图片")]
                     pub finance_license_pics: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
@@ -367,18 +398,28 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `id_card_info` object.\n\n经营者/法人身份证信息"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentIdCardInfo {
                     /// 身份证人像面照片
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "身份证人像面照片")]
                     pub id_card_copy: ::std::option::Option<::std::string::String>,
                     /// 身份证国徽面照片
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "身份证国徽面照片")]
                     pub id_card_national: ::std::option::Option<::std::string::String>,
                     /// 身份证姓名
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "身份证姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub id_card_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
@@ -386,16 +427,28 @@ pub mod v3 {
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "身份证号码\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub id_card_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 身份证有效期开始时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "身份证有效期开始时间"
+                    )]
                     pub id_card_valid_time_begin: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 身份证有效期结束时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "身份证有效期结束时间"
+                    )]
                     pub id_card_valid_time: ::std::option::Option<
                         ::wechatpay_runtime::DateTime,
                     >,
@@ -527,12 +580,20 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `id_doc_info` object.\n\n经营者/法人其他类型证件信息"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentIdDocInfo {
                     /// 证件姓名
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "证件姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub id_doc_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
@@ -540,20 +601,28 @@ pub mod v3 {
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "证件号码\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub id_doc_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 证件正面照片
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "证件正面照片")]
                     pub id_doc_copy: ::std::option::Option<::std::string::String>,
                     /// 证件反面照片
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "证件反面照片")]
                     pub id_doc_copy_back: ::std::option::Option<::std::string::String>,
                     /// 证件有效期开始时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "证件有效期开始时间")]
                     pub doc_period_begin: ::std::option::Option<::std::string::String>,
                     /// 证件有效期结束时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "证件有效期结束时间")]
                     pub doc_period_end: ::std::option::Option<::std::string::String>,
                 }
 
@@ -678,45 +747,81 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "An item of `ubo_info_list`.\n\n最终受益人信息列表"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentUboInfoListItem {
                     /// `ubo_id_doc_type`: not described on the docs page.
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "`ubo_id_doc_type`: not described on the docs page.\n\n**Required.**"
+                    )]
                     pub ubo_id_doc_type: CreateApplymentIdDocType,
                     /// 证件正面照片
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "证件正面照片\n\n**Required.**"
+                    )]
                     pub ubo_id_doc_copy: ::std::string::String,
                     /// 证件反面照片
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "证件反面照片\n\n**Required.**"
+                    )]
                     pub ubo_id_doc_copy_back: ::std::string::String,
                     /// 受益人姓名
                     ///
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    #[schemars(
+                        title = "",
+                        description = "受益人姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 证件号码
                     ///
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    #[schemars(
+                        title = "",
+                        description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 证件居住地址
                     ///
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    #[schemars(
+                        title = "",
+                        description = "证件居住地址\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 证件有效期开始时间
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "证件有效期开始时间\n\n**Required.**"
+                    )]
                     pub ubo_period_begin: ::std::string::String,
                     /// 证件有效期结束时间
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "证件有效期结束时间\n\n**Required.**"
+                    )]
                     pub ubo_period_end: ::std::string::String,
                 }
 
@@ -813,36 +918,56 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `account_info` object.\n\n结算银行账户"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentAccountInfo {
                     /// 账户类型
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "账户类型")]
                     pub bank_account_type: ::std::option::Option<
                         CreateApplymentBankAccountType,
                     >,
                     /// 开户银行
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "开户银行")]
                     pub account_bank: ::std::option::Option<::std::string::String>,
                     /// 开户名称
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "开户名称\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub account_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 开户银行省市编码
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "开户银行省市编码")]
                     pub bank_address_code: ::std::option::Option<::std::string::String>,
                     /// 开户银行联行号
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "开户银行联行号")]
                     pub bank_branch_id: ::std::option::Option<::std::string::String>,
                     /// 开户银行全称 （含支行]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "开户银行全称 （含支行]"
+                    )]
                     pub bank_name: ::std::option::Option<::std::string::String>,
                     /// 银行帐号
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "银行帐号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub account_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
@@ -994,20 +1119,33 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `contact_info` object.\n\n超级管理员信息"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentContactInfo {
                     /// 超级管理员类型
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "超级管理员类型")]
                     pub contact_type: ::std::option::Option<CreateApplymentContactType>,
                     /// 超级管理员姓名
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "超级管理员姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub contact_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// `contact_id_doc_type`: not described on the docs page.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "`contact_id_doc_type`: not described on the docs page."
+                    )]
                     pub contact_id_doc_type: ::std::option::Option<
                         CreateApplymentIdDocType,
                     >,
@@ -1015,29 +1153,50 @@ pub mod v3 {
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "超级管理员身份证件号码\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub contact_id_card_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 超级管理员证件正面照片
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "超级管理员证件正面照片"
+                    )]
                     pub contact_id_doc_copy: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 超级管理员证件反面照片
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "超级管理员证件反面照片"
+                    )]
                     pub contact_id_doc_copy_back: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 超级管理员证件有效期开始时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "超级管理员证件有效期开始时间"
+                    )]
                     pub contact_period_begin: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 超级管理员证件有效期结束时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "超级管理员证件有效期结束时间"
+                    )]
                     pub contact_period_end: ::std::option::Option<::std::string::String>,
                     /// 业务办理授权函
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "业务办理授权函")]
                     pub business_authorization_letter: ::std::option::Option<
                         ::std::string::String,
                     >,
@@ -1045,6 +1204,10 @@ pub mod v3 {
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "超级管理员手机\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub mobile_phone: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
@@ -1236,19 +1399,27 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `sales_scene_info` object.\n\n店铺信息"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentSalesSceneInfo {
                     /// 店铺名称
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "店铺名称")]
                     pub store_name: ::std::option::Option<::std::string::String>,
                     /// 店铺链接
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "店铺链接")]
                     pub store_url: ::std::option::Option<::std::string::String>,
                     /// 店铺二维码
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "店铺二维码")]
                     pub store_qr_code: ::std::option::Option<::std::string::String>,
                     /// 小程序AppID
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "小程序AppID")]
                     pub mini_program_sub_appid: ::std::option::Option<
                         ::std::string::String,
                     >,
@@ -1328,13 +1499,19 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `settlement_info` object.\n\n结算规则"
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentSettlementInfo {
                     /// 结算规则ID
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "结算规则ID")]
                     pub settlement_id: ::std::option::Option<::std::string::String>,
                     /// 所属行业
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "所属行业")]
                     pub qualification_type: ::std::option::Option<::std::string::String>,
                 }
 
@@ -1387,89 +1564,146 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON body of 二级商户进件 (`POST /v3/ecommerce/applyments/`)."
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentBody {
                     /// 业务申请编号
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "业务申请编号\n\n**Required.**"
+                    )]
                     pub out_request_no: ::std::string::String,
                     /// 主体类型
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "主体类型\n\n**Required.**"
+                    )]
                     pub organization_type: CreateApplymentOrganizationType,
                     /// 是否金融机构
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "是否金融机构")]
                     pub finance_institution: ::std::option::Option<bool>,
                     /// 营业执照/登记证书信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "营业执照/登记证书信息"
+                    )]
                     pub business_license_info: ::std::option::Option<
                         CreateApplymentBusinessLicenseInfo,
                     >,
                     /// 金融机构许可证信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "金融机构许可证信息")]
                     pub finance_institution_info: ::std::option::Option<
                         CreateApplymentFinanceInstitutionInfo,
                     >,
                     /// 超级管理员类型
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "超级管理员类型")]
                     pub id_holder_type: ::std::option::Option<
                         CreateApplymentIdHolderType,
                     >,
                     /// `id_doc_type`: not described on the docs page.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "`id_doc_type`: not described on the docs page."
+                    )]
                     pub id_doc_type: ::std::option::Option<CreateApplymentIdDocType>,
                     /// 法定代表人说明函
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "法定代表人说明函")]
                     pub authorize_letter_copy: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 经营者/法人身份证信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "经营者/法人身份证信息"
+                    )]
                     pub id_card_info: ::std::option::Option<CreateApplymentIdCardInfo>,
                     /// 经营者/法人其他类型证件信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "经营者/法人其他类型证件信息"
+                    )]
                     pub id_doc_info: ::std::option::Option<CreateApplymentIdDocInfo>,
                     /// 经营者/法人是否为受益人
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "经营者/法人是否为受益人"
+                    )]
                     pub owner: ::std::option::Option<bool>,
                     /// 最终受益人信息列表
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "最终受益人信息列表")]
                     pub ubo_info_list: ::std::option::Option<
                         ::std::vec::Vec<CreateApplymentUboInfoListItem>,
                     >,
                     /// 结算银行账户
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "结算银行账户\n\n**Required.**"
+                    )]
                     pub account_info: CreateApplymentAccountInfo,
                     /// 超级管理员信息
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "超级管理员信息\n\n**Required.**"
+                    )]
                     pub contact_info: CreateApplymentContactInfo,
                     /// 店铺信息
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "店铺信息\n\n**Required.**"
+                    )]
                     pub sales_scene_info: CreateApplymentSalesSceneInfo,
                     /// 结算规则
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "结算规则")]
                     pub settlement_info: ::std::option::Option<
                         CreateApplymentSettlementInfo,
                     >,
                     /// 商户简称
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "商户简称\n\n**Required.**"
+                    )]
                     pub merchant_shortname: ::std::string::String,
                     /// 特殊资质
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "特殊资质")]
                     pub qualifications: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
                     /// 补充材料
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "补充材料")]
                     pub business_addition_pics: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
                     /// 补充说明
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "补充说明")]
                     pub business_addition_desc: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
@@ -1721,17 +1955,29 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The response of 二级商户进件 (`POST /v3/ecommerce/applyments/`)."
+                )]
                 #[non_exhaustive]
                 pub struct CreateApplymentResponse {
                     /// 微信支付申请单号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "微信支付申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub applyment_id: ::std::option::Option<i64>,
                     /// 业务申请编号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "业务申请编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub out_request_no: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).

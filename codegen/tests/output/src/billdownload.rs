@@ -27,14 +27,26 @@ pub mod v3 {
                 ::serde::Serialize,
                 ::schemars::JsonSchema
             )]
+            #[schemars(
+                title = "",
+                description = "Query parameters of 下载账单 (`GET /v3/billdownload/file`)."
+            )]
             #[non_exhaustive]
             pub struct QueryFileQuery {
                 /// 前序接口返回的`URL.query.token`
                 ///
                 /// **Required.**
+                #[schemars(
+                    title = "",
+                    description = "前序接口返回的`URL.query.token`\n\n**Required.**"
+                )]
                 pub token: ::std::string::String,
                 /// 前序接口返回的`URL.query.tartype`
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                #[schemars(
+                    title = "",
+                    description = "前序接口返回的`URL.query.tartype`"
+                )]
                 pub tartype: ::std::option::Option<::std::string::String>,
             }
 

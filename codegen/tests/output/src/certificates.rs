@@ -33,12 +33,20 @@ pub mod v3 {
             ::serde::Serialize,
             ::schemars::JsonSchema
         )]
+        #[schemars(
+            title = "",
+            description = "Query parameters of 获取平台证书列表 (`GET /v3/certificates`)."
+        )]
         #[non_exhaustive]
         pub struct QueryCertificateQuery {
             /// 平台证书算法类型
             ///
             /// Default: `RSA`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "平台证书算法类型\n\nDefault: `RSA`."
+            )]
             pub algorithm_type: ::std::option::Option<QueryCertificateAlgorithmType>,
         }
 
@@ -77,17 +85,29 @@ pub mod v3 {
             ::serde::Serialize,
             ::schemars::JsonSchema
         )]
+        #[schemars(
+            title = "",
+            description = "The `encrypt_certificate` object.\n\n证书信息"
+        )]
         #[non_exhaustive]
         pub struct QueryCertificateEncryptCertificate {
             /// 加密证书的算法
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "加密证书的算法\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+            )]
             pub algorithm: ::std::option::Option<::std::string::String>,
             /// 加密证书的随机串
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "加密证书的随机串\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+            )]
             pub nonce: ::std::option::Option<::std::string::String>,
             /// 加密证书的附加数据
             ///
@@ -95,11 +115,19 @@ pub mod v3 {
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "加密证书的附加数据\n\nAlways `certificate`.\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+            )]
             pub associated_data: ::std::option::Option<::std::string::String>,
             /// 加密后的证书内容
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "加密后的证书内容\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+            )]
             pub ciphertext: ::std::option::Option<::std::string::String>,
             /// Members WeChat Pay sent that the docs do not list, kept as
             /// they came (and serialized back).
@@ -141,27 +169,44 @@ pub mod v3 {
             ::serde::Serialize,
             ::schemars::JsonSchema
         )]
+        #[schemars(title = "", description = "An item of `data`.\n\n平台证书列表")]
         #[non_exhaustive]
         pub struct QueryCertificateDataItem {
             /// 证书序列号
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "证书序列号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+            )]
             pub serial_no: ::std::option::Option<::std::string::String>,
             /// 证书启用时间
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "证书启用时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+            )]
             pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
             /// 证书弃用时间
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "证书弃用时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+            )]
             pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
             /// 证书信息
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "证书信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+            )]
             pub encrypt_certificate: ::std::option::Option<
                 QueryCertificateEncryptCertificate,
             >,
@@ -203,12 +248,20 @@ pub mod v3 {
             ::serde::Serialize,
             ::schemars::JsonSchema
         )]
+        #[schemars(
+            title = "",
+            description = "The response of 获取平台证书列表 (`GET /v3/certificates`)."
+        )]
         #[non_exhaustive]
         pub struct QueryCertificateResponse {
             /// 平台证书列表
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            #[schemars(
+                title = "",
+                description = "平台证书列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+            )]
             pub data: ::std::option::Option<::std::vec::Vec<QueryCertificateDataItem>>,
             /// Members WeChat Pay sent that the docs do not list, kept as
             /// they came (and serialized back).

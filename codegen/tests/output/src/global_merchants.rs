@@ -37,15 +37,24 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "Query parameters of 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`)."
+                )]
                 #[non_exhaustive]
                 pub struct GetMerchantQuery {
                     /// 机构appid
                     ///
                     /// **Required.**
+                    #[schemars(title = "", description = "机构appid\n\n**Required.**")]
                     pub sp_appid: ::std::string::String,
                     /// 机构商户号
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "机构商户号\n\n**Required.**"
+                    )]
                     pub sp_mchid: ::std::string::String,
                 }
 
@@ -80,12 +89,20 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `contact` object.\n\n联系人信息"
+                )]
                 #[non_exhaustive]
                 pub struct GetMerchantContact {
                     /// 联系人名称
                     ///
                     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "联系人名称\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+                    )]
                     pub name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Encrypted,
                     >,
@@ -93,6 +110,10 @@ pub mod v3 {
                     ///
                     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "联系人电话\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+                    )]
                     pub phone: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Encrypted,
                     >,
@@ -100,6 +121,10 @@ pub mod v3 {
                     ///
                     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "联系人邮箱\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+                    )]
                     pub email: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Encrypted,
                     >,
@@ -169,28 +194,39 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `business` object.\n\n业务信息"
+                )]
                 #[non_exhaustive]
                 pub struct GetMerchantBusiness {
                     /// 业务类型
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "业务类型")]
                     pub business_type: ::std::option::Option<GetMerchantBusinessType>,
                     /// APP下载地址
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "APP下载地址")]
                     pub app_download: ::std::option::Option<::std::string::String>,
                     /// 业务网站
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "业务网站")]
                     pub website: ::std::option::Option<::std::string::String>,
                     /// 公众号
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "公众号")]
                     pub office_account: ::std::option::Option<::std::string::String>,
                     /// 小程序
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "小程序")]
                     pub mini_program: ::std::option::Option<::std::string::String>,
                     /// 门店地址
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "门店地址")]
                     pub store_address: ::std::option::Option<::std::string::String>,
                     /// MCC码
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "MCC码")]
                     pub mcc: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -241,13 +277,19 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `director` object.\n\n董事信息"
+                )]
                 #[non_exhaustive]
                 pub struct GetMerchantDirector {
                     /// 董事姓名
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "董事姓名")]
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 董事证件号码
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "董事证件号码")]
                     pub number: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -304,15 +346,21 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `h5_payment` object.\n\nH5支付权限详情"
+                )]
                 #[non_exhaustive]
                 pub struct GetMerchantH5Payment {
                     /// H5驳回详情
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "H5驳回详情")]
                     pub audit_reject_detail: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// H5支付权限状态
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "H5支付权限状态")]
                     pub h5_authorization_state: ::std::option::Option<
                         GetMerchantH5AuthorizationState,
                     >,
@@ -383,13 +431,19 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `application_reject_detail` object.\n\n子商户入驻驳回详情"
+                )]
                 #[non_exhaustive]
                 pub struct GetMerchantApplicationRejectDetail {
                     /// 驳回字段
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "驳回字段")]
                     pub field: ::std::option::Option<::std::string::String>,
                     /// 驳回原因
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "驳回原因")]
                     pub reason: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -430,20 +484,27 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `sub_merchant_state` object.\n\n子商户状态信息"
+                )]
                 #[non_exhaustive]
                 pub struct GetMerchantSubMerchantState {
                     /// 子商户状态
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "子商户状态")]
                     pub sub_merchant_status: ::std::option::Option<
                         GetMerchantSubMerchantStatus,
                     >,
                     /// 子商户入驻状态
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "子商户入驻状态")]
                     pub application_status: ::std::option::Option<
                         GetMerchantApplicationStatus,
                     >,
                     /// 子商户入驻驳回详情
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "子商户入驻驳回详情")]
                     pub application_reject_detail: ::std::option::Option<
                         GetMerchantApplicationRejectDetail,
                     >,
@@ -486,32 +547,56 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The response of 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`)."
+                )]
                 #[non_exhaustive]
                 pub struct GetMerchantResponse {
                     /// 子商户号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub sub_mchid: ::std::option::Option<::std::string::String>,
                     /// 子商户全称
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "子商户全称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 子商户简称
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "子商户简称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub shortname: ::std::option::Option<::std::string::String>,
                     /// 公司联系方式
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "公司联系方式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub office_phone: ::std::option::Option<::std::string::String>,
                     /// 册国家或区域
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "册国家或区域\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub merchant_country_code: ::std::option::Option<
                         ::std::string::String,
                     >,
@@ -519,47 +604,65 @@ pub mod v3 {
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "类目\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub business_category: ::std::option::Option<i64>,
                     /// 联系人信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "联系人信息")]
                     pub contact: ::std::option::Option<GetMerchantContact>,
                     /// 商户类型
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "商户类型")]
                     pub merchant_type: ::std::option::Option<GetMerchantMerchantType>,
                     /// 公司注册文件编号
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "公司注册文件编号")]
                     pub registration_certificate_number: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 公司注册文件过期时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "公司注册文件过期时间"
+                    )]
                     pub registration_certificate_date: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 子商户结算账户
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "子商户结算账户")]
                     pub settlement_bank_number: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 业务信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "业务信息")]
                     pub business: ::std::option::Option<GetMerchantBusiness>,
                     /// 董事信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "董事信息")]
                     pub director: ::std::option::Option<GetMerchantDirector>,
                     /// 负责人信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "负责人信息")]
                     pub principal: ::std::option::Option<GetMerchantDirector>,
                     /// H5支付权限详情
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "H5支付权限详情")]
                     pub h5_payment: ::std::option::Option<GetMerchantH5Payment>,
                     /// 子商户状态信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "子商户状态信息")]
                     pub sub_merchant_state: ::std::option::Option<
                         GetMerchantSubMerchantState,
                     >,
                     /// 附加信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "附加信息")]
                     pub attach: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -752,6 +855,10 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `contact` object.\n\n联系人信息"
+                )]
                 #[non_exhaustive]
                 pub struct ModifyMerchantContact {
                     /// 联系人名称
@@ -759,18 +866,30 @@ pub mod v3 {
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    #[schemars(
+                        title = "",
+                        description = "联系人名称\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub name: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 联系人电话
                     ///
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    #[schemars(
+                        title = "",
+                        description = "联系人电话\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub phone: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 联系人邮箱
                     ///
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    #[schemars(
+                        title = "",
+                        description = "联系人邮箱\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub email: ::wechatpay_runtime::sensitive::Sensitive,
                 }
 
@@ -831,32 +950,47 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `business` object.\n\n业务信息"
+                )]
                 #[non_exhaustive]
                 pub struct ModifyMerchantBusiness {
                     /// 业务类型
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "业务类型\n\n**Required.**"
+                    )]
                     pub business_type: GetMerchantBusinessType,
                     /// APP下载链接
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "APP下载链接")]
                     pub app_download: ::std::option::Option<::std::string::String>,
                     /// 业务网站
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "业务网站")]
                     pub website: ::std::option::Option<::std::string::String>,
                     /// 公众号
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "公众号")]
                     pub office_account: ::std::option::Option<::std::string::String>,
                     /// 小程序
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "小程序")]
                     pub mini_program: ::std::option::Option<::std::string::String>,
                     /// 门店地址
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "门店地址")]
                     pub store_address: ::std::option::Option<::std::string::String>,
                     /// 门店照片
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "门店照片")]
                     pub store_photos: ::std::option::Option<::std::string::String>,
                     /// MCC码
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "MCC码")]
                     pub mcc: ::std::option::Option<::std::string::String>,
                 }
 
@@ -973,13 +1107,19 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `director` object.\n\n董事信息"
+                )]
                 #[non_exhaustive]
                 pub struct ModifyMerchantDirector {
                     /// 董事姓名
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "董事姓名")]
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 董事证件号
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "董事证件号")]
                     pub number: ::std::option::Option<::std::string::String>,
                 }
 
@@ -1029,13 +1169,19 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `h5_payment_apply_info` object.\n\nH5支付申请资料资料"
+                )]
                 #[non_exhaustive]
                 pub struct ModifyMerchantH5PaymentApplyInfo {
                     /// H5经营网址
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "H5经营网址")]
                     pub website_url: ::std::option::Option<::std::string::String>,
                     /// H5支付域名
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "H5支付域名")]
                     pub domains: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
@@ -1086,84 +1232,144 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON body of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`)."
+                )]
                 #[non_exhaustive]
                 pub struct ModifyMerchantBody {
                     /// 机构appid
                     ///
                     /// **Required.**
+                    #[schemars(title = "", description = "机构appid\n\n**Required.**")]
                     pub sp_appid: ::std::string::String,
                     /// 机构商户号
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "机构商户号\n\n**Required.**"
+                    )]
                     pub sp_mchid: ::std::string::String,
                     /// 子商户全称
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "子商户全称\n\n**Required.**"
+                    )]
                     pub name: ::std::string::String,
                     /// 子商户号
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "子商户号\n\n**Required.**"
+                    )]
                     pub sub_mchid: ::std::string::String,
                     /// 子商户简称
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "子商户简称\n\n**Required.**"
+                    )]
                     pub shortname: ::std::string::String,
                     /// 公司电话
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "公司电话\n\n**Required.**"
+                    )]
                     pub office_phone: ::std::string::String,
                     /// 联系人信息
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "联系人信息\n\n**Required.**"
+                    )]
                     pub contact: ModifyMerchantContact,
                     /// 类目
                     ///
                     /// **Required.**
+                    #[schemars(title = "", description = "类目\n\n**Required.**")]
                     pub business_category: i64,
                     /// 渠道号
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "渠道号")]
                     pub channel_id: ::std::option::Option<::std::string::String>,
                     /// 注册国家或区域
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "注册国家或区域\n\n**Required.**"
+                    )]
                     pub merchant_country_code: ::std::string::String,
                     /// 商户类型
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "商户类型\n\n**Required.**"
+                    )]
                     pub merchant_type: GetMerchantMerchantType,
                     /// 公司注册文件编号
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "公司注册文件编号\n\n**Required.**"
+                    )]
                     pub registration_certificate_number: ::std::string::String,
                     /// 公司注册文件过期时间
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "公司注册文件过期时间\n\n**Required.**"
+                    )]
                     pub registration_certificate_date: ::std::string::String,
                     /// 公司注册文件照片
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "公司注册文件照片")]
                     pub registration_certificate_copy: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 子商户银行结算账户信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "子商户银行结算账户信息"
+                    )]
                     pub settlement_bank_number: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 业务信息
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "业务信息\n\n**Required.**"
+                    )]
                     pub business: ModifyMerchantBusiness,
                     /// 董事信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "董事信息")]
                     pub director: ::std::option::Option<ModifyMerchantDirector>,
                     /// 负责人信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "负责人信息")]
                     pub principal: ::std::option::Option<ModifyMerchantDirector>,
                     /// 是否申请H5支付权限
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "是否申请H5支付权限")]
                     pub apply_h5_payment: ::std::option::Option<bool>,
                     /// H5支付申请资料资料
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "H5支付申请资料资料")]
                     pub h5_payment_apply_info: ::std::option::Option<
                         ModifyMerchantH5PaymentApplyInfo,
                     >,
@@ -1354,15 +1560,24 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The response of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`)."
+                )]
                 #[non_exhaustive]
                 pub struct ModifyMerchantResponse {
                     /// 子商户号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub sub_mchid: ::std::option::Option<::std::string::String>,
                     /// H5支付权限状态
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "H5支付权限状态")]
                     pub h5_authorization_state: ::std::option::Option<
                         GetMerchantH5AuthorizationState,
                     >,

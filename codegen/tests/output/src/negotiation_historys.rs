@@ -48,13 +48,19 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "Query parameters of 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`)."
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysQuery {
                         /// 分页大小
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "分页大小")]
                         pub limit: ::std::option::Option<i64>,
                         /// 分页开始位置
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "分页开始位置")]
                         pub offset: ::std::option::Option<i64>,
                     }
 
@@ -110,15 +116,21 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `complaint_media_list` object.\n\n操作资料列表"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysComplaintMediaList {
                         /// 媒体文件业务类型
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "媒体文件业务类型")]
                         pub media_type: ::std::option::Option<
                             ListNegotiationHistorysMediaType,
                         >,
                         /// 媒体文件请求url
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "媒体文件请求url")]
                         pub media_url: ::std::option::Option<
                             ::std::vec::Vec<::std::string::String>,
                         >,
@@ -224,16 +236,20 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(title = "", description = "The `text` object.\n\n文本")]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysText {
                         /// 文本
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "文本")]
                         pub text: ::std::option::Option<::std::string::String>,
                         /// 文本颜色
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "文本颜色")]
                         pub color: ::std::option::Option<ListNegotiationHistorysColor>,
                         /// 是否粗体
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "是否粗体")]
                         pub is_bold: ::std::option::Option<bool>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -288,13 +304,19 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `image` object.\n\n图片"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysImage {
                         /// 媒体ID
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "媒体ID")]
                         pub media_id: ::std::option::Option<::std::string::String>,
                         /// 图片样式类型
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "图片样式类型")]
                         pub image_style_type: ::std::option::Option<
                             ListNegotiationHistorysImageStyleType,
                         >,
@@ -350,22 +372,38 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `mini_program_jump_info` object.\n\n跳转小程序信息"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysMiniProgramJumpInfo {
                         /// 跳转小程序APPID
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "跳转小程序APPID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub appid: ::std::option::Option<::std::string::String>,
                         /// 跳转小程序页面PATH
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "跳转小程序页面PATH\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub path: ::std::option::Option<::std::string::String>,
                         /// 跳转小程序页面名称
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "跳转小程序页面名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub text: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -408,15 +446,24 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `message_info` object.\n\n回复消息内容"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysMessageInfo {
                         /// 回复的消息内容
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "回复的消息内容\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub content: ::std::option::Option<::std::string::String>,
                         /// 自定义透传字段
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "自定义透传字段")]
                         pub custom_data: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -457,28 +504,37 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `action` object.\n\n动作"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysAction {
                         /// 动作类型
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "动作类型")]
                         pub action_type: ::std::option::Option<
                             ListNegotiationHistorysActionType,
                         >,
                         /// 跳转链接
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "跳转链接")]
                         pub jump_url: ::std::option::Option<::std::string::String>,
                         /// 跳转小程序信息
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "跳转小程序信息")]
                         pub mini_program_jump_info: ::std::option::Option<
                             ListNegotiationHistorysMiniProgramJumpInfo,
                         >,
                         /// 回复消息内容
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "回复消息内容")]
                         pub message_info: ::std::option::Option<
                             ListNegotiationHistorysMessageInfo,
                         >,
                         /// 动作id
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "动作id")]
                         pub action_id: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -525,15 +581,21 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `invalid_info` object.\n\n失效配置"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysInvalidInfo {
                         /// 过期时间
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "过期时间")]
                         pub expired_time: ::std::option::Option<
                             ::wechatpay_runtime::DateTime,
                         >,
                         /// 是否可以多次点击
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "是否可以多次点击")]
                         pub multi_clickable: ::std::option::Option<bool>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -574,16 +636,20 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(title = "", description = "The `link` object.\n\n链接")]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysLink {
                         /// 文本
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "文本")]
                         pub text: ::std::option::Option<::std::string::String>,
                         /// 动作
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "动作")]
                         pub action: ::std::option::Option<ListNegotiationHistorysAction>,
                         /// 失效配置
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "失效配置")]
                         pub invalid_info: ::std::option::Option<
                             ListNegotiationHistorysInvalidInfo,
                         >,
@@ -628,16 +694,23 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "An item of `faqs`.\n\nFAQ列表"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysFaqsItem {
                         /// faq的id
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "faq的id")]
                         pub faq_id: ::std::option::Option<::std::string::String>,
                         /// faq内容
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "faq内容")]
                         pub faq_title: ::std::option::Option<::std::string::String>,
                         /// 动作
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "动作")]
                         pub action: ::std::option::Option<ListNegotiationHistorysAction>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -680,10 +753,15 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `faq_list` object.\n\nFAQ列表"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysFaqList {
                         /// FAQ列表
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "FAQ列表")]
                         pub faqs: ::std::option::Option<
                             ::std::vec::Vec<ListNegotiationHistorysFaqsItem>,
                         >,
@@ -737,20 +815,27 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `button_group` object.\n\n按钮组"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysButtonGroup {
                         /// 按钮组
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "按钮组")]
                         pub buttons: ::std::option::Option<
                             ::std::vec::Vec<ListNegotiationHistorysLink>,
                         >,
                         /// 按钮布局方式
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "按钮布局方式")]
                         pub button_layout: ::std::option::Option<
                             ListNegotiationHistorysButtonLayout,
                         >,
                         /// 失效配置
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "失效配置")]
                         pub invalid_info: ::std::option::Option<
                             ListNegotiationHistorysInvalidInfo,
                         >,
@@ -795,31 +880,42 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "An item of `blocks`.\n\n消息内容"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysBlocksItem {
                         /// 消息块类型
                         #[serde(rename = "type")]
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "消息块类型")]
                         pub type_: ::std::option::Option<ListNegotiationHistorysType>,
                         /// 文本
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "文本")]
                         pub text: ::std::option::Option<ListNegotiationHistorysText>,
                         /// 图片
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "图片")]
                         pub image: ::std::option::Option<ListNegotiationHistorysImage>,
                         /// 链接
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "链接")]
                         pub link: ::std::option::Option<ListNegotiationHistorysLink>,
                         /// FAQ列表
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "FAQ列表")]
                         pub faq_list: ::std::option::Option<
                             ListNegotiationHistorysFaqList,
                         >,
                         /// 按钮
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "按钮")]
                         pub button: ::std::option::Option<ListNegotiationHistorysLink>,
                         /// 按钮组
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "按钮组")]
                         pub button_group: ::std::option::Option<
                             ListNegotiationHistorysButtonGroup,
                         >,
@@ -885,20 +981,27 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `normal_message` object.\n\n普通消息内容"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysNormalMessage {
                         /// 消息内容
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "消息内容")]
                         pub blocks: ::std::option::Option<
                             ::std::vec::Vec<ListNegotiationHistorysBlocksItem>,
                         >,
                         /// 发送者身份类别
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "发送者身份类别")]
                         pub sender_identity: ::std::option::Option<
                             ListNegotiationHistorysSenderIdentity,
                         >,
                         /// 自定义透传信息
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "自定义透传信息")]
                         pub custom_data: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -941,18 +1044,28 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The `click_message` object.\n\n用户点击回复消息"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysClickMessage {
                         /// 回复的消息内容
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "回复的消息内容")]
                         pub message_content: ::std::option::Option<
                             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                         >,
                         /// 动作id
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "动作id")]
                         pub action_id: ::std::option::Option<::std::string::String>,
                         /// 被点击的操作流水号
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "被点击的操作流水号"
+                        )]
                         pub clicked_log_id: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -995,10 +1108,15 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "An item of `data`.\n\n投诉协商历史"
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysDataItem {
                         /// 操作资料列表
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "操作资料列表")]
                         pub complaint_media_list: ::std::option::Option<
                             ListNegotiationHistorysComplaintMediaList,
                         >,
@@ -1006,16 +1124,28 @@ pub mod v3 {
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "操作流水号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub log_id: ::std::option::Option<::std::string::String>,
                         /// 操作人
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "操作人\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub operator: ::std::option::Option<::std::string::String>,
                         /// 操作时间
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "操作时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub operate_time: ::std::option::Option<
                             ::wechatpay_runtime::DateTime,
                         >,
@@ -1023,36 +1153,52 @@ pub mod v3 {
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "操作类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub operate_type: ::std::option::Option<
                             ListNegotiationHistorysOperateType,
                         >,
                         /// 操作内容
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "操作内容")]
                         pub operate_details: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 图片凭证
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "图片凭证")]
                         pub image_list: ::std::option::Option<
                             ::std::vec::Vec<::std::string::String>,
                         >,
                         /// 用户申请平台协助原因
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "用户申请平台协助原因"
+                        )]
                         pub user_appy_platform_service_reason: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 用户申请平台协助原因描述
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "用户申请平台协助原因描述"
+                        )]
                         pub user_appy_platform_service_reason_description: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 普通消息内容
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "普通消息内容")]
                         pub normal_message: ::std::option::Option<
                             ListNegotiationHistorysNormalMessage,
                         >,
                         /// 用户点击回复消息
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "用户点击回复消息")]
                         pub click_message: ::std::option::Option<
                             ListNegotiationHistorysClickMessage,
                         >,
@@ -1117,10 +1263,15 @@ pub mod v3 {
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
+                    #[schemars(
+                        title = "",
+                        description = "The response of 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`)."
+                    )]
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysResponse {
                         /// 投诉协商历史
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(title = "", description = "投诉协商历史")]
                         pub data: ::std::option::Option<
                             ::std::vec::Vec<ListNegotiationHistorysDataItem>,
                         >,
@@ -1128,14 +1279,26 @@ pub mod v3 {
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub limit: ::std::option::Option<i64>,
                         /// 分页开始位置
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "分页开始位置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                        )]
                         pub offset: ::std::option::Option<i64>,
                         /// 投诉协商历史总条数
                         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        #[schemars(
+                            title = "",
+                            description = "投诉协商历史总条数"
+                        )]
                         pub total_count: ::std::option::Option<i64>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).

@@ -13,15 +13,21 @@ pub mod v3 {
 
         /// Query parameters of 下载对账单 (`GET /v3/statements`).
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
+        #[schemars(
+            title = "",
+            description = "Query parameters of 下载对账单 (`GET /v3/statements`)."
+        )]
         #[non_exhaustive]
         pub struct QueryStatementQuery {
             /// 账单日期
             ///
             /// **Required.**
+            #[schemars(title = "", description = "账单日期\n\n**Required.**")]
             pub date: ::std::string::String,
             /// 商户号
             ///
             /// **Required.**
+            #[schemars(title = "", description = "商户号\n\n**Required.**")]
             pub mchid: ::std::string::String,
         }
 

@@ -52,15 +52,24 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "An item of `members`.\n\n成员列表"
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedMembersItem {
                     /// 级别
                     ///
                     /// Documented values: `1`, `2`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "级别\n\nDocumented values: `1`, `2`."
+                    )]
                     pub level: ::std::option::Option<i64>,
                     /// 角色
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "角色")]
                     pub roles: ::std::option::Option<
                         ::std::vec::Vec<CreateEncodedRoles>,
                     >,
@@ -109,10 +118,15 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "An item of `groups`.\n\n分组列表"
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedGroupsItem {
                     /// 成员列表
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "成员列表")]
                     pub members: ::std::option::Option<
                         ::std::vec::Vec<CreateEncodedMembersItem>,
                     >,
@@ -152,11 +166,19 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON content of `store_photos`.\n\n门店照片`JSON`格式字符串"
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedStorePhotos {
                     /// 媒体文件MediaId列表
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "媒体文件MediaId列表\n\n**Required.**"
+                    )]
                     pub media_id: ::std::vec::Vec<::std::string::String>,
                 }
 
@@ -186,15 +208,21 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON body of 编码参数 (`POST /v3/torture/encoded/{filter}`)."
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedBody {
                     /// 二维数组
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "二维数组")]
                     pub matrix: ::std::option::Option<
                         ::std::vec::Vec<::std::vec::Vec<i64>>,
                     >,
                     /// 分组列表
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "分组列表")]
                     pub groups: ::std::option::Option<
                         ::std::vec::Vec<CreateEncodedGroupsItem>,
                     >,
@@ -202,6 +230,10 @@ pub mod v3 {
                     ///
                     /// Sent as a JSON-encoded string.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "门店照片`JSON`格式字符串\n\nSent as a JSON-encoded string."
+                    )]
                     pub store_photos: ::std::option::Option<
                         ::wechatpay_runtime::JsonString<CreateEncodedStorePhotos>,
                     >,
@@ -277,20 +309,33 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON content of `partner`.\n\n合作方信息`JSON`格式字符串"
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedPartner {
                     /// 合作方类别
                     ///
                     /// **Required.**
                     #[serde(rename = "type")]
+                    #[schemars(
+                        title = "",
+                        description = "合作方类别\n\n**Required.**"
+                    )]
                     pub type_: CreateEncodedType,
                     /// 合作方APPID
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "合作方APPID")]
                     pub appid: ::std::option::Option<::std::string::String>,
                     /// 合作方联系人，加密
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "合作方联系人，加密\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub contact: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
@@ -360,12 +405,20 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON content of `optional_filter`.\n\n可选的`JSON`格式字符串"
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedOptionalFilter {
                     /// 深度
                     ///
                     /// Documented values: `1`, `2`, `3`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "深度\n\nDocumented values: `1`, `2`, `3`."
+                    )]
                     pub depth: ::std::option::Option<i64>,
                 }
 
@@ -410,6 +463,10 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "Query parameters of 编码参数 (`POST /v3/torture/encoded/{filter}`)."
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedQuery {
                     /// 合作方信息`JSON`格式字符串
@@ -417,19 +474,29 @@ pub mod v3 {
                     /// Sent as a JSON-encoded string.
                     ///
                     /// **Required.**
+                    #[schemars(
+                        title = "",
+                        description = "合作方信息`JSON`格式字符串\n\nSent as a JSON-encoded string.\n\n**Required.**"
+                    )]
                     pub partner: ::wechatpay_runtime::JsonString<CreateEncodedPartner>,
                     /// 可选的`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "可选的`JSON`格式字符串\n\nSent as a JSON-encoded string."
+                    )]
                     pub optional_filter: ::std::option::Option<
                         ::wechatpay_runtime::JsonString<CreateEncodedOptionalFilter>,
                     >,
                     /// 查询范围
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "查询范围")]
                     pub scope: ::std::option::Option<CreateEncodedScope>,
                     /// 标签列表
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "标签列表")]
                     pub tags: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
@@ -437,6 +504,10 @@ pub mod v3 {
                     ///
                     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "联系电话列表，逐个加密\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+                    )]
                     pub phones: ::std::option::Option<
                         ::std::vec::Vec<::wechatpay_runtime::sensitive::Sensitive>,
                     >,
@@ -536,11 +607,16 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON content of `Wechatpay-Context`.\n\n头部的`JSON`格式字符串"
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedWechatpayContext {
                     /// 追踪号
                     ///
                     /// **Required.**
+                    #[schemars(title = "", description = "追踪号\n\n**Required.**")]
                     pub trace_id: ::std::string::String,
                 }
 
@@ -651,15 +727,18 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(title = "", description = "An item of `rows`.\n\n行")]
                 #[non_exhaustive]
                 pub struct CreateEncodedRowsItem {
                     /// 单元格
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "单元格")]
                     pub cells: ::std::option::Option<
                         ::std::vec::Vec<::std::vec::Vec<i64>>,
                     >,
                     /// 状态
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "状态")]
                     pub state: ::std::option::Option<CreateEncodedState>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -700,15 +779,24 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON content of `echo`.\n\n回显的`JSON`格式字符串"
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedEcho {
                     /// 类别
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "类别\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub kind: ::std::option::Option<CreateEncodedKind>,
                     /// 行
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "行")]
                     pub rows: ::std::option::Option<
                         ::std::vec::Vec<CreateEncodedRowsItem>,
                     >,
@@ -749,6 +837,10 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The response of 编码参数 (`POST /v3/torture/encoded/{filter}`)."
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedResponse {
                     /// 回显的`JSON`格式字符串
@@ -757,6 +849,10 @@ pub mod v3 {
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "回显的`JSON`格式字符串\n\nSent as a JSON-encoded string.\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub echo: ::std::option::Option<
                         ::wechatpay_runtime::JsonString<CreateEncodedEcho>,
                     >,
@@ -796,14 +892,20 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The JSON content of `filter`.\n\n路径里的`JSON`格式字符串"
+                )]
                 #[non_exhaustive]
                 pub struct CreateEncodedFilter {
                     /// 类别
                     ///
                     /// **Required.**
+                    #[schemars(title = "", description = "类别\n\n**Required.**")]
                     pub kind: CreateEncodedKind,
                     /// 编号列表
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "编号列表")]
                     pub ids: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,

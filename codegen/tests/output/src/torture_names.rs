@@ -38,38 +38,53 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "Query parameters of 名字 (`GET /v3/torture/names/{type}`)."
+                )]
                 #[non_exhaustive]
                 pub struct GetNameQuery {
                     /// 关键字
                     #[serde(rename = "match")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "关键字")]
                     pub match_: ::std::option::Option<::std::string::String>,
                     /// 关键字
                     #[serde(rename = "async")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "关键字")]
                     pub async_: ::std::option::Option<bool>,
                     /// 关键字
                     #[serde(rename = "self")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "关键字")]
                     pub self_: ::std::option::Option<::std::string::String>,
                     /// 连字符
                     #[serde(rename = "out-trade-no")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "连字符")]
                     pub out_trade_no: ::std::option::Option<::std::string::String>,
                     /// 下划线，与上一行同名于Rust
                     #[serde(rename = "out_trade_no")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "下划线，与上一行同名于Rust"
+                    )]
                     pub out_trade_no2: ::std::option::Option<::std::string::String>,
                     /// 数字开头
                     #[serde(rename = "2fa")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "数字开头")]
                     pub _2fa: ::std::option::Option<::std::string::String>,
                     /// 非ASCII名字
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "非ASCII名字")]
                     pub 名称: ::std::option::Option<::std::string::String>,
                     /// 大小写
                     #[serde(rename = "OutRequestNo")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "大小写")]
                     pub out_request_no: ::std::option::Option<::std::string::String>,
                 }
 
@@ -241,6 +256,10 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The `loop` object.\n\n关键字对象"
+                )]
                 #[non_exhaustive]
                 pub struct GetNameLoop {
                     /// 关键字
@@ -248,15 +267,24 @@ pub mod v3 {
                     /// Documented values: `-1`, `0`, `1`.
                     #[serde(rename = "fn")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "关键字\n\nDocumented values: `-1`, `0`, `1`."
+                    )]
                     pub fn_: ::std::option::Option<i64>,
                     /// 小数
                     ///
                     /// Documented values: `0.5`, `1.5`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "小数\n\nDocumented values: `0.5`, `1.5`."
+                    )]
                     pub ratio: ::std::option::Option<f64>,
                     /// 关键字
                     #[serde(rename = "Self")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "关键字")]
                     pub self_: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -299,14 +327,20 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "An item of `list`.\n\n与上面对象的字段同名的列表"
+                )]
                 #[non_exhaustive]
                 pub struct GetNameListItem {
                     /// 同名于上层对象
                     #[serde(rename = "loop")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "同名于上层对象")]
                     pub loop_: ::std::option::Option<::std::string::String>,
                     /// 非ASCII
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(title = "", description = "非ASCII")]
                     pub 价格: ::std::option::Option<i64>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -345,6 +379,10 @@ pub mod v3 {
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
+                #[schemars(
+                    title = "",
+                    description = "The response of 名字 (`GET /v3/torture/names/{type}`)."
+                )]
                 #[non_exhaustive]
                 pub struct GetNameResponse {
                     /// 关键字
@@ -352,17 +390,29 @@ pub mod v3 {
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(rename = "type")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "关键字\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub type_: ::std::option::Option<GetNameType>,
                     /// 关键字对象
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(rename = "loop")]
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "关键字对象\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub loop_: ::std::option::Option<GetNameLoop>,
                     /// 与上面对象的字段同名的列表
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    #[schemars(
+                        title = "",
+                        description = "与上面对象的字段同名的列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+                    )]
                     pub list: ::std::option::Option<::std::vec::Vec<GetNameListItem>>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).

@@ -28,10 +28,15 @@ pub mod v3 {
                 ::serde::Serialize,
                 ::schemars::JsonSchema
             )]
+            #[schemars(
+                title = "",
+                description = "The response of 查询商户违规通知回调地址 (`GET /v3/merchant-risk-manage/violation-notifications`)."
+            )]
             #[non_exhaustive]
             pub struct QueryViolationNotificationResponse {
                 /// 通知地址
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                #[schemars(title = "", description = "通知地址")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
                 /// Members WeChat Pay sent that the docs do not list, kept as
                 /// they came (and serialized back).
@@ -124,10 +129,15 @@ pub mod v3 {
                 ::serde::Serialize,
                 ::schemars::JsonSchema
             )]
+            #[schemars(
+                title = "",
+                description = "The JSON body of 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`)."
+            )]
             #[non_exhaustive]
             pub struct CreateViolationNotificationBody {
                 /// 通知地址
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                #[schemars(title = "", description = "通知地址")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
             }
 
@@ -164,10 +174,15 @@ pub mod v3 {
                 ::serde::Serialize,
                 ::schemars::JsonSchema
             )]
+            #[schemars(
+                title = "",
+                description = "The response of 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`)."
+            )]
             #[non_exhaustive]
             pub struct CreateViolationNotificationResponse {
                 /// 通知地址
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                #[schemars(title = "", description = "通知地址")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
                 /// Members WeChat Pay sent that the docs do not list, kept as
                 /// they came (and serialized back).
@@ -266,10 +281,15 @@ pub mod v3 {
                 ::serde::Serialize,
                 ::schemars::JsonSchema
             )]
+            #[schemars(
+                title = "",
+                description = "The JSON body of 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`)."
+            )]
             #[non_exhaustive]
             pub struct UpdateViolationNotificationBody {
                 /// 通知链接
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                #[schemars(title = "", description = "通知链接")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
             }
 
@@ -306,10 +326,15 @@ pub mod v3 {
                 ::serde::Serialize,
                 ::schemars::JsonSchema
             )]
+            #[schemars(
+                title = "",
+                description = "The response of 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`)."
+            )]
             #[non_exhaustive]
             pub struct UpdateViolationNotificationResponse {
                 /// 通知地址
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                #[schemars(title = "", description = "通知地址")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
                 /// Members WeChat Pay sent that the docs do not list, kept as
                 /// they came (and serialized back).

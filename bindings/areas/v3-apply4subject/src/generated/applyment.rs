@@ -5,13 +5,28 @@
 /// Query parameters of 查询商户开户意愿申请单审核结果 (`GET /v3/apply4subject/applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询商户开户意愿申请单审核结果 (`GET /v3/apply4subject/applyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryApplymentQuery {
     /// 申请单编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单编号")
+    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号")
+    )]
     pub business_code: ::std::option::Option<::std::string::String>,
 }
 
@@ -76,21 +91,47 @@ impl QueryApplymentQuery {
 /// The response of 查询商户开户意愿申请单审核结果 (`GET /v3/apply4subject/applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询商户开户意愿申请单审核结果 (`GET /v3/apply4subject/applyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryApplymentResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_state: ::std::option::Option<QueryApplymentApplymentState>,
     /// 小程序码图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序码图片")
+    )]
     pub qrcode_data: ::std::option::Option<::std::string::String>,
     /// 驳回参数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回参数")
+    )]
     pub reject_param: ::std::option::Option<::std::string::String>,
     /// 驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回原因")
+    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -223,19 +264,41 @@ impl ::wechatpay_runtime::Operation for QueryApplymentRequest {
 /// 联系人信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `contact_info` object.\n\n联系人信息")
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentContactInfo {
     /// 超级管理员类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员类型")
+    )]
     pub contact_type: ::std::option::Option<Apply4subjectCreateApplymentContactType>,
     /// 联系人姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`contact_id_doc_type`: not described on the docs page."
+        )
+    )]
     pub contact_id_doc_type: ::std::option::Option<
         Apply4subjectCreateApplymentContactIdDocType,
     >,
@@ -244,27 +307,61 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人身份证号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人证件正面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人证件正面照片")
+    )]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
     /// 联系人证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人证件反面照片")
+    )]
     pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 联系人证件有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人证件有效期开始时间")
+    )]
     pub contact_period_begin: ::std::option::Option<::std::string::String>,
     /// 联系人证件有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人证件有效期结束时间")
+    )]
     pub contact_period_end: ::std::option::Option<::std::string::String>,
     /// 业务办理授权函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务办理授权函")
+    )]
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// 联系人手机号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人手机号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub mobile: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -410,11 +507,22 @@ impl ::wechatpay_runtime::sensitive::Seal for Apply4subjectCreateApplymentContac
 /// 营业执照有效日期`JSON`格式字符串
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `licence_valid_date`.\n\n营业执照有效日期`JSON`格式字符串"
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentLicenceValidDate {
     /// 岂止日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "岂止日期\n\n**Required.**")
+    )]
     pub period: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -438,33 +546,67 @@ impl Apply4subjectCreateApplymentLicenceValidDate {
 /// 营业执照
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `business_license_info` object.\n\n营业执照"
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentBusinessLicenseInfo {
     /// 营业执照注册号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营业执照注册号\n\n**Required.**")
+    )]
     pub licence_number: ::std::string::String,
     /// 营业执照照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营业执照照片\n\n**Required.**")
+    )]
     pub licence_copy: ::std::string::String,
     /// 商户名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称\n\n**Required.**")
+    )]
     pub merchant_name: ::std::string::String,
     /// 法人姓名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人姓名\n\n**Required.**")
+    )]
     pub legal_person: ::std::string::String,
     /// 注册地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册地址\n\n**Required.**")
+    )]
     pub company_address: ::std::string::String,
     /// 营业执照有效日期`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "营业执照有效日期`JSON`格式字符串\n\nSent as a JSON-encoded string.\n\n**Required.**"
+        )
+    )]
     pub licence_valid_date: ::wechatpay_runtime::JsonString<
         Apply4subjectCreateApplymentLicenceValidDate,
     >,
@@ -533,37 +675,72 @@ impl Apply4subjectCreateApplymentBusinessLicenseInfo {
 /// 登记证书
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `certificate_info` object.\n\n登记证书")
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentCertificateInfo {
     /// 登记证书类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "登记证书类型\n\n**Required.**")
+    )]
     pub cert_type: Apply4subjectCreateApplymentCertType,
     /// 证书编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证书编号\n\n**Required.**")
+    )]
     pub cert_number: ::std::string::String,
     /// 登记证书照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "登记证书照片\n\n**Required.**")
+    )]
     pub cert_copy: ::std::string::String,
     /// 商户名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称\n\n**Required.**")
+    )]
     pub merchant_name: ::std::string::String,
     /// 法人姓名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人姓名\n\n**Required.**")
+    )]
     pub legal_person: ::std::string::String,
     /// 注册地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册地址\n\n**Required.**")
+    )]
     pub company_address: ::std::string::String,
     /// 营业执照有效日期`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "营业执照有效日期`JSON`格式字符串\n\nSent as a JSON-encoded string.\n\n**Required.**"
+        )
+    )]
     pub cert_valid_date: ::wechatpay_runtime::JsonString<
         Apply4subjectCreateApplymentLicenceValidDate,
     >,
@@ -624,30 +801,61 @@ impl Apply4subjectCreateApplymentCertificateInfo {
 /// 辅助证明材料信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `assist_prove_info` object.\n\n辅助证明材料信息"
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentAssistProveInfo {
     /// 小微经营类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小微经营类型\n\n**Required.**")
+    )]
     pub micro_biz_type: Apply4subjectCreateApplymentMicroBizType,
     /// 门店名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称\n\n**Required.**")
+    )]
     pub store_name: ::std::string::String,
     /// 门店省市编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店省市编码")
+    )]
     pub store_address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址\n\n**Required.**")
+    )]
     pub store_address: ::std::string::String,
     /// 门店门头照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店门头照片\n\n**Required.**")
+    )]
     pub store_header_copy: ::std::string::String,
     /// 店内环境照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店内环境照片\n\n**Required.**")
+    )]
     pub store_indoor_copy: ::std::string::String,
 }
 
@@ -696,6 +904,13 @@ impl Apply4subjectCreateApplymentAssistProveInfo {
 /// 经营许可证信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `special_operation_info`.\n\n经营许可证信息"
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentSpecialOperationInfoItem {
     /// 行业ID
@@ -703,9 +918,20 @@ pub struct Apply4subjectCreateApplymentSpecialOperationInfoItem {
     /// Documented values: `44`, `33`, `22`, `41`, `42`, `49`, `50`, `51`, `36`, `54`, `55`, `32`, `52`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "行业ID\n\nDocumented values: `44`, `33`, `22`, `41`, `42`, `49`, `50`, `51`, `36`, `54`, `55`, `32`, `52`.\n\n**Required.**"
+        )
+    )]
     pub category_id: i64,
     /// 店内环境照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店内环境照片")
+    )]
     pub store_indoor_copy: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -755,13 +981,28 @@ impl Apply4subjectCreateApplymentSpecialOperationInfoItem {
 /// 金融机构许可证信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `finance_institution_info` object.\n\n金融机构许可证信息"
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentFinanceInstitutionInfo {
     /// 金融机构类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构类型")
+    )]
     pub finance_type: ::std::option::Option<Apply4subjectCreateApplymentFinanceType>,
     /// 金融机构许可证图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构许可证图片")
+    )]
     pub finance_license_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -807,39 +1048,75 @@ impl Apply4subjectCreateApplymentFinanceInstitutionInfo {
 /// 主体信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `subject_info` object.\n\n主体信息")
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentSubjectInfo {
     /// 主体类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体类型\n\n**Required.**")
+    )]
     pub subject_type: Apply4subjectCreateApplymentSubjectType,
     /// 是否金融机构
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否金融机构")
+    )]
     pub is_finance_institution: ::std::option::Option<bool>,
     /// 营业执照
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营业执照\n\n**Required.**")
+    )]
     pub business_license_info: Apply4subjectCreateApplymentBusinessLicenseInfo,
     /// 登记证书
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "登记证书")
+    )]
     pub certificate_info: ::std::option::Option<
         Apply4subjectCreateApplymentCertificateInfo,
     >,
     /// 单位证明函照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单位证明函照片")
+    )]
     pub company_prove_copy: ::std::option::Option<::std::string::String>,
     /// 辅助证明材料信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "辅助证明材料信息")
+    )]
     pub assist_prove_info: ::std::option::Option<
         Apply4subjectCreateApplymentAssistProveInfo,
     >,
     /// 经营许可证信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营许可证信息")
+    )]
     pub special_operation_info: ::std::option::Option<
         ::std::vec::Vec<Apply4subjectCreateApplymentSpecialOperationInfoItem>,
     >,
     /// 金融机构许可证信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构许可证信息")
+    )]
     pub finance_institution_info: ::std::option::Option<
         Apply4subjectCreateApplymentFinanceInstitutionInfo,
     >,
@@ -941,35 +1218,78 @@ impl Apply4subjectCreateApplymentSubjectInfo {
 /// 法人身份信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `identification_info` object.\n\n法人身份信息"
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentIdentificationInfo {
     /// 超级管理员类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员类型")
+    )]
     pub id_holder_type: ::std::option::Option<Apply4subjectCreateApplymentContactType>,
     /// `identification_type`: not described on the docs page.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`identification_type`: not described on the docs page.\n\n**Required.**"
+        )
+    )]
     pub identification_type: Apply4subjectCreateApplymentContactIdDocType,
     /// 法定代表人说明函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法定代表人说明函")
+    )]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 证件姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identification_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identification_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效日期`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效日期`JSON`格式字符串\n\nSent as a JSON-encoded string.\n\n**Required.**"
+        )
+    )]
     pub identification_valid_date: ::wechatpay_runtime::JsonString<
         Apply4subjectCreateApplymentLicenceValidDate,
     >,
@@ -977,18 +1297,37 @@ pub struct Apply4subjectCreateApplymentIdentificationInfo {
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件居住地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identification_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 证件正面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件正面照片\n\n**Required.**")
+    )]
     pub identification_front_copy: ::std::string::String,
     /// 证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件反面照片")
+    )]
     pub identification_back_copy: ::std::option::Option<::std::string::String>,
     /// 经营者/法人是否为受益人
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营者/法人是否为受益人")
+    )]
     pub owner: ::std::option::Option<bool>,
 }
 
@@ -1108,45 +1447,102 @@ for Apply4subjectCreateApplymentIdentificationInfo {
 /// 最终受益人信息列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `ubo_info_list`.\n\n最终受益人信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentUboInfoListItem {
     /// `ubo_id_doc_type`: not described on the docs page.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`ubo_id_doc_type`: not described on the docs page.\n\n**Required.**"
+        )
+    )]
     pub ubo_id_doc_type: Apply4subjectCreateApplymentContactIdDocType,
     /// 证件正面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件正面照片\n\n**Required.**")
+    )]
     pub ubo_id_doc_copy: ::std::string::String,
     /// 证件反面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件反面照片\n\n**Required.**")
+    )]
     pub ubo_id_doc_copy_back: ::std::string::String,
     /// 证件姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件居住地址\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期开始时间\n\n**Required.**"
+        )
+    )]
     pub ubo_period_begin: ::std::string::String,
     /// 证件有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期结束时间\n\n**Required.**"
+        )
+    )]
     pub ubo_period_end: ::std::string::String,
 }
 
@@ -1210,10 +1606,18 @@ for Apply4subjectCreateApplymentUboInfoListItem {
 /// 补充材料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `addition_info` object.\n\n补充材料")
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentAdditionInfo {
     /// 待确认商户号列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "待确认商户号列表")
+    )]
     pub confirm_mchid_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -1246,31 +1650,62 @@ impl Apply4subjectCreateApplymentAdditionInfo {
 /// The JSON body of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号\n\n**Required.**")
+    )]
     pub business_code: ::std::string::String,
     /// 联系人信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人信息\n\n**Required.**")
+    )]
     pub contact_info: Apply4subjectCreateApplymentContactInfo,
     /// 主体信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体信息\n\n**Required.**")
+    )]
     pub subject_info: Apply4subjectCreateApplymentSubjectInfo,
     /// 法人身份信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人身份信息\n\n**Required.**")
+    )]
     pub identification_info: Apply4subjectCreateApplymentIdentificationInfo,
     /// 最终受益人信息列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最终受益人信息列表")
+    )]
     pub ubo_info_list: ::std::option::Option<
         ::std::vec::Vec<Apply4subjectCreateApplymentUboInfoListItem>,
     >,
     /// 补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充材料")
+    )]
     pub addition_info: ::std::option::Option<Apply4subjectCreateApplymentAdditionInfo>,
 }
 
@@ -1340,10 +1775,21 @@ impl ::wechatpay_runtime::sensitive::Seal for Apply4subjectCreateApplymentBody {
 /// Query parameters of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentQuery {
     /// 渠道商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商户号")
+    )]
     pub channel_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -1374,12 +1820,26 @@ impl Apply4subjectCreateApplymentQuery {
 /// The response of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

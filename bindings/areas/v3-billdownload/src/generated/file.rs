@@ -5,14 +5,32 @@
 /// Query parameters of 下载账单 (`GET /v3/billdownload/file`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 下载账单 (`GET /v3/billdownload/file`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DownloadBillQuery {
     /// 前序接口返回的`URL.query.token`
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "前序接口返回的`URL.query.token`\n\n**Required.**"
+        )
+    )]
     pub token: ::std::string::String,
     /// 前序接口返回的`URL.query.tartype`
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "前序接口返回的`URL.query.tartype`")
+    )]
     pub tartype: ::std::option::Option<::std::string::String>,
 }
 

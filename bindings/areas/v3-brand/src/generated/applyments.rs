@@ -23,6 +23,10 @@
 /// 管理员信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `admin_info` object.\n\n管理员信息")
+)]
 #[non_exhaustive]
 pub struct BrandCreateApplymentAdminInfo {
     /// 管理员姓名
@@ -30,16 +34,34 @@ pub struct BrandCreateApplymentAdminInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "管理员姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub admin_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 管理员证件类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "管理员证件类型\n\n**Required.**")
+    )]
     pub id_doc_type: BrandCreateApplymentIdDocType,
     /// 管理员证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "管理员证件号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -94,19 +116,35 @@ impl ::wechatpay_runtime::sensitive::Seal for BrandCreateApplymentAdminInfo {
 /// 主体资料
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `subject_info` object.\n\n主体资料")
+)]
 #[non_exhaustive]
 pub struct BrandCreateApplymentSubjectInfo {
     /// 主体类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体类型\n\n**Required.**")
+    )]
     pub subject_type: BrandCreateApplymentSubjectType,
     /// 主体名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体名称\n\n**Required.**")
+    )]
     pub subject_name: ::std::string::String,
     /// 统一社会信用代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "统一社会信用代码\n\n**Required.**")
+    )]
     pub unified_social_credit_code: ::std::string::String,
 }
 
@@ -138,15 +176,30 @@ impl BrandCreateApplymentSubjectInfo {
 /// 品牌基础信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `brand_basic_info` object.\n\n品牌基础信息"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandCreateApplymentBrandBasicInfo {
     /// 品牌名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌名称\n\n**Required.**")
+    )]
     pub brand_name: ::std::string::String,
     /// 品牌Logo
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌Logo\n\n**Required.**")
+    )]
     pub brand_logo: ::std::string::String,
 }
 
@@ -187,49 +240,110 @@ impl BrandCreateApplymentBrandBasicInfo {
 /// 商标注册证
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `trademark_registration_certificate` object.\n\n商标注册证"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandCreateApplymentTrademarkRegistrationCertificate {
     /// 商标注册证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标注册证")
+    )]
     pub certificate: ::std::option::Option<::std::string::String>,
     /// 商标名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 商标注册号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标注册号\n\n**Required.**")
+    )]
     pub number: ::std::string::String,
     /// 商标有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商标有效期开始时间\n\n**Required.**"
+        )
+    )]
     pub valid_begin_time: ::wechatpay_runtime::DateTime,
     /// 商标有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商标有效期结束时间\n\n**Required.**"
+        )
+    )]
     pub valid_end_time: ::wechatpay_runtime::DateTime,
     /// 商标国际分类
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标国际分类\n\n**Required.**")
+    )]
     pub international_class: ::std::string::String,
     /// 商标注册人
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标注册人\n\n**Required.**")
+    )]
     pub holder: ::std::string::String,
     /// 商标许可使用授权书
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标许可使用授权书")
+    )]
     pub license: ::std::option::Option<::std::string::String>,
     /// 商标授权有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标授权有效期开始时间")
+    )]
     pub authorization_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商标授权有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标授权有效期结束时间")
+    )]
     pub authorization_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商标注册证列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标注册证列表")
+    )]
     pub certificate_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 商标许可使用授权书列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标许可使用授权书列表")
+    )]
     pub license_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -342,27 +456,51 @@ impl BrandCreateApplymentTrademarkRegistrationCertificate {
 /// 品牌商标资料
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `trademark` object.\n\n品牌商标资料")
+)]
 #[non_exhaustive]
 pub struct BrandCreateApplymentTrademark {
     /// 有无商标
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有无商标\n\n**Required.**")
+    )]
     pub trademark_exists: BrandCreateApplymentTrademarkExists,
     /// 商标注册证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商标注册证")
+    )]
     pub trademark_registration_certificate: ::std::option::Option<
         BrandCreateApplymentTrademarkRegistrationCertificate,
     >,
     /// Logo商标注册证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "Logo商标注册证")
+    )]
     pub logo_trademark_registration_certificate: ::std::option::Option<
         BrandCreateApplymentTrademarkRegistrationCertificate,
     >,
     /// 无商标额外证明材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无商标额外证明材料")
+    )]
     pub no_trademark_addition_prove: ::std::option::Option<::std::string::String>,
     /// 无商标额外证明材料列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无商标额外证明材料列表")
+    )]
     pub no_trademark_addition_prove_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -444,27 +582,54 @@ impl BrandCreateApplymentTrademark {
 /// The JSON body of 提交入驻申请 (`POST /v3/brand/applyments`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交入驻申请 (`POST /v3/brand/applyments`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandCreateApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号\n\n**Required.**")
+    )]
     pub business_code: ::std::string::String,
     /// 管理员信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "管理员信息\n\n**Required.**")
+    )]
     pub admin_info: BrandCreateApplymentAdminInfo,
     /// 主体资料
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体资料\n\n**Required.**")
+    )]
     pub subject_info: BrandCreateApplymentSubjectInfo,
     /// 品牌基础信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌基础信息\n\n**Required.**")
+    )]
     pub brand_basic_info: BrandCreateApplymentBrandBasicInfo,
     /// 品牌商标资料
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌商标资料\n\n**Required.**")
+    )]
     pub trademark: BrandCreateApplymentTrademark,
 }
 
@@ -510,17 +675,38 @@ impl ::wechatpay_runtime::sensitive::Seal for BrandCreateApplymentBody {
 /// The response of 提交入驻申请 (`POST /v3/brand/applyments`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交入驻申请 (`POST /v3/brand/applyments`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "业务申请编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

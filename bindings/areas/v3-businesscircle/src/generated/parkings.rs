@@ -5,34 +5,69 @@
 /// The JSON body of 商圈会员停车状态同步 (`POST /v3/businesscircle/parkings`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商圈会员停车状态同步 (`POST /v3/businesscircle/parkings`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BusinesscircleCreateParkingBody {
     /// 商圈商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商圈商户ID")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brandid: i64,
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 车牌号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号\n\n**Required.**")
+    )]
     pub plate_number: ::std::string::String,
     /// 状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "状态\n\n**Required.**")
+    )]
     pub state: ::std::string::String,
     /// 时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时间\n\n**Required.**")
+    )]
     pub time: ::wechatpay_runtime::DateTime,
 }
 

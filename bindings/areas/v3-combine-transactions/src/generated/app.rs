@@ -7,14 +7,26 @@
 /// 场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `scene_info` object.\n\n场景信息")
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepaySceneInfo {
     /// 商户端设备号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户端设备号")
+    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 用户终端IP
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户终端IP\n\n**Required.**")
+    )]
     pub payer_client_ip: ::std::string::String,
 }
 
@@ -51,15 +63,27 @@ impl CombineAppPrepaySceneInfo {
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepayAmount {
     /// 标价金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "标价金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 标价币种
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "标价币种\n\n**Required.**")
+    )]
     pub currency: ::std::string::String,
 }
 
@@ -88,13 +112,25 @@ impl CombineAppPrepayAmount {
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settle_info` object.\n\n结算信息")
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepaySettleInfo {
     /// 是否指定分账
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否指定分账")
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
     /// 补差金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差金额")
+    )]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -132,51 +168,110 @@ impl CombineAppPrepaySettleInfo {
 /// 商品单信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `sub_orders`.\n\n商品单信息")
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepaySubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 商品单个人收款方受理授权ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单个人收款方受理授权ID")
+    )]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方平台昵称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单个人收款方平台昵称")
+    )]
     pub individual_name: ::std::option::Option<::std::string::String>,
     /// 附加数据
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据\n\n**Required.**")
+    )]
     pub attach: ::std::string::String,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub amount: CombineAppPrepayAmount,
     /// 商品单商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商品详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品详情")
+    )]
     pub detail: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 商品描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算信息")
+    )]
     pub settle_info: ::std::option::Option<CombineAppPrepaySettleInfo>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 是否指定分账(settle_info.profit_sharing高权重)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否指定分账(settle_info.profit_sharing高权重)"
+        )
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -313,24 +408,49 @@ impl CombineAppPrepaySubOrdersItem {
 /// 实名支付(需单独申请权限)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `identity` object.\n\n实名支付(需单独申请权限)"
+    )
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型\n\n**Required.**")
+    )]
     pub type_: CombineAppPrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的证件号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -373,10 +493,18 @@ impl ::wechatpay_runtime::sensitive::Seal for CombineAppPrepayIdentity {
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `combine_payer_info` object.\n\n支付者")
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepayCombinePayerInfo {
     /// 实名支付(需单独申请权限)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实名支付(需单独申请权限)")
+    )]
     pub identity: ::std::option::Option<CombineAppPrepayIdentity>,
 }
 
@@ -440,31 +568,59 @@ impl ::wechatpay_runtime::sensitive::Seal for CombineAppPrepayCombinePayerInfo {
 /// 预签约信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `contract_info` object.\n\n预签约信息")
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepayContractInfo {
     /// 签约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 签约商户AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约商户AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 签约商户协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约商户协议号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 委托代扣协议模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "委托代扣协议模板ID\n\n**Required.**")
+    )]
     pub plan_id: i64,
     /// 用户账户展示名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账户展示名称\n\n**Required.**")
+    )]
     pub contract_display_account: ::std::string::String,
     /// 回调通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
 }
 
@@ -517,6 +673,13 @@ impl CombineAppPrepayContractInfo {
 /// 贴息方案列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `subsidy_plan`.\n\n贴息方案列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepaySubsidyPlanItem {
     /// 贴息期数
@@ -524,12 +687,26 @@ pub struct CombineAppPrepaySubsidyPlanItem {
     /// Documented values: `3`, `6`, `12`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "贴息期数\n\nDocumented values: `3`, `6`, `12`.\n\n**Required.**"
+        )
+    )]
     pub subsidy_installment_num: i64,
     /// 贴息比例
     ///
     /// Documented values: `0`, `100`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "贴息比例\n\nDocumented values: `0`, `100`.\n\n**Required.**"
+        )
+    )]
     pub subsidy_percent: i64,
 }
 
@@ -555,15 +732,30 @@ impl CombineAppPrepaySubsidyPlanItem {
 /// 贴息详情列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `subsidy_detail`.\n\n贴息详情列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepaySubsidyDetailItem {
     /// 贴息方案类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息方案类型\n\n**Required.**")
+    )]
     pub subsidy_period_type: CombineAppPrepaySubsidyPeriodType,
     /// 贴息方案列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息方案列表\n\n**Required.**")
+    )]
     pub subsidy_plan: ::std::vec::Vec<CombineAppPrepaySubsidyPlanItem>,
 }
 
@@ -592,10 +784,21 @@ impl CombineAppPrepaySubsidyDetailItem {
 /// 贴息信息(微信分付)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `subsidy_info` object.\n\n贴息信息(微信分付)"
+    )
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepaySubsidyInfo {
     /// 贴息详情列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息详情列表")
+    )]
     pub subsidy_detail: ::std::option::Option<
         ::std::vec::Vec<CombineAppPrepaySubsidyDetailItem>,
     >,
@@ -628,54 +831,114 @@ impl CombineAppPrepaySubsidyInfo {
 /// The JSON body of 合单下单-APP支付 (`POST /v3/combine-transactions/app`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 合单下单-APP支付 (`POST /v3/combine-transactions/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepayBody {
     /// 合单商户appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户appid\n\n**Required.**")
+    )]
     pub combine_appid: ::std::string::String,
     /// 合单商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户号\n\n**Required.**")
+    )]
     pub combine_mchid: ::std::string::String,
     /// 合单商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户订单号\n\n**Required.**")
+    )]
     pub combine_out_trade_no: ::std::string::String,
     /// 场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "场景信息")
+    )]
     pub scene_info: ::std::option::Option<CombineAppPrepaySceneInfo>,
     /// 商品单信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单信息\n\n**Required.**")
+    )]
     pub sub_orders: ::std::vec::Vec<CombineAppPrepaySubOrdersItem>,
     /// 支付者
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "支付者"))]
     pub combine_payer_info: ::std::option::Option<CombineAppPrepayCombinePayerInfo>,
     /// 交易起始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易起始时间")
+    )]
     pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易结束时间")
+    )]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预支付交易会话标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预支付交易会话标识")
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 交易场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易场景")
+    )]
     pub trade_scenario: ::std::option::Option<CombineAppPrepayTradeScenario>,
     /// 指定支付方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定支付方式")
+    )]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<CombineAppPrepayLimitPay>>,
     /// 预签约信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预签约信息")
+    )]
     pub contract_info: ::std::option::Option<CombineAppPrepayContractInfo>,
     /// 贴息信息(微信分付)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息信息(微信分付)")
+    )]
     pub subsidy_info: ::std::option::Option<CombineAppPrepaySubsidyInfo>,
 }
 
@@ -822,15 +1085,33 @@ impl ::wechatpay_runtime::sensitive::Seal for CombineAppPrepayBody {
 /// 预签约结果
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `contract_result` object.\n\n预签约结果"
+    )
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepayContractResult {
     /// 签约结果码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约结果码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 签约结果描述信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约结果描述信息")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -860,15 +1141,33 @@ impl CombineAppPrepayContractResult {
 /// The response of 合单下单-APP支付 (`POST /v3/combine-transactions/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 合单下单-APP支付 (`POST /v3/combine-transactions/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CombineAppPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预支付交易会话标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 预签约结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预签约结果")
+    )]
     pub contract_result: ::std::option::Option<CombineAppPrepayContractResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,14 +7,26 @@
 /// 场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `scene_info` object.\n\n场景信息")
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySceneInfo {
     /// 商户端设备号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户端设备号")
+    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 用户终端IP
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户终端IP\n\n**Required.**")
+    )]
     pub payer_client_ip: ::std::string::String,
 }
 
@@ -51,15 +63,27 @@ impl CombineJsapiPrepaySceneInfo {
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepayAmount {
     /// 标价金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "标价金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 标价币种
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "标价币种\n\n**Required.**")
+    )]
     pub currency: ::std::string::String,
 }
 
@@ -88,13 +112,25 @@ impl CombineJsapiPrepayAmount {
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settle_info` object.\n\n结算信息")
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySettleInfo {
     /// 是否指定分账
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否指定分账")
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
     /// 补差金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差金额")
+    )]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -132,46 +168,97 @@ impl CombineJsapiPrepaySettleInfo {
 /// 商品单信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `sub_orders`.\n\n商品单信息")
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 附加数据
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据\n\n**Required.**")
+    )]
     pub attach: ::std::string::String,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub amount: CombineJsapiPrepayAmount,
     /// 商品单商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 商品详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品详情")
+    )]
     pub detail: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 商品描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算信息")
+    )]
     pub settle_info: ::std::option::Option<CombineJsapiPrepaySettleInfo>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 是否指定分账(settle_info.profit_sharing高权重)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否指定分账(settle_info.profit_sharing高权重)"
+        )
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -281,24 +368,49 @@ impl CombineJsapiPrepaySubOrdersItem {
 /// 实名支付(需单独申请权限)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `identity` object.\n\n实名支付(需单独申请权限)"
+    )
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型\n\n**Required.**")
+    )]
     pub type_: CombineJsapiPrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的证件号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -341,16 +453,32 @@ impl ::wechatpay_runtime::sensitive::Seal for CombineJsapiPrepayIdentity {
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `combine_payer_info` object.\n\n支付者")
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepayCombinePayerInfo {
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户子标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户子标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 实名支付(需单独申请权限)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实名支付(需单独申请权限)")
+    )]
     pub identity: ::std::option::Option<CombineJsapiPrepayIdentity>,
 }
 
@@ -437,6 +565,13 @@ impl ::wechatpay_runtime::sensitive::Seal for CombineJsapiPrepayCombinePayerInfo
 /// 贴息方案列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `subsidy_plan`.\n\n贴息方案列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySubsidyPlanItem {
     /// 贴息期数
@@ -444,12 +579,26 @@ pub struct CombineJsapiPrepaySubsidyPlanItem {
     /// Documented values: `3`, `6`, `12`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "贴息期数\n\nDocumented values: `3`, `6`, `12`.\n\n**Required.**"
+        )
+    )]
     pub subsidy_installment_num: i64,
     /// 贴息比例
     ///
     /// Documented values: `0`, `100`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "贴息比例\n\nDocumented values: `0`, `100`.\n\n**Required.**"
+        )
+    )]
     pub subsidy_percent: i64,
 }
 
@@ -475,15 +624,30 @@ impl CombineJsapiPrepaySubsidyPlanItem {
 /// 贴息详情列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `subsidy_detail`.\n\n贴息详情列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySubsidyDetailItem {
     /// 贴息方案类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息方案类型\n\n**Required.**")
+    )]
     pub subsidy_period_type: CombineJsapiPrepaySubsidyPeriodType,
     /// 贴息方案列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息方案列表\n\n**Required.**")
+    )]
     pub subsidy_plan: ::std::vec::Vec<CombineJsapiPrepaySubsidyPlanItem>,
 }
 
@@ -512,10 +676,21 @@ impl CombineJsapiPrepaySubsidyDetailItem {
 /// 贴息信息(微信分付)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `subsidy_info` object.\n\n贴息信息(微信分付)"
+    )
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySubsidyInfo {
     /// 贴息详情列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息详情列表")
+    )]
     pub subsidy_detail: ::std::option::Option<
         ::std::vec::Vec<CombineJsapiPrepaySubsidyDetailItem>,
     >,
@@ -548,46 +723,97 @@ impl CombineJsapiPrepaySubsidyInfo {
 /// The JSON body of 合单下单-JSAPI支付 (`POST /v3/combine-transactions/jsapi`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 合单下单-JSAPI支付 (`POST /v3/combine-transactions/jsapi`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepayBody {
     /// 合单商户appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户appid\n\n**Required.**")
+    )]
     pub combine_appid: ::std::string::String,
     /// 合单商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户号\n\n**Required.**")
+    )]
     pub combine_mchid: ::std::string::String,
     /// 合单商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户订单号\n\n**Required.**")
+    )]
     pub combine_out_trade_no: ::std::string::String,
     /// 场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "场景信息")
+    )]
     pub scene_info: ::std::option::Option<CombineJsapiPrepaySceneInfo>,
     /// 商品单信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单信息\n\n**Required.**")
+    )]
     pub sub_orders: ::std::vec::Vec<CombineJsapiPrepaySubOrdersItem>,
     /// 支付者
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付者\n\n**Required.**")
+    )]
     pub combine_payer_info: CombineJsapiPrepayCombinePayerInfo,
     /// 交易起始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易起始时间")
+    )]
     pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易结束时间")
+    )]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 指定支付方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定支付方式")
+    )]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<CombineJsapiPrepayLimitPay>>,
     /// 贴息信息(微信分付)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息信息(微信分付)")
+    )]
     pub subsidy_info: ::std::option::Option<CombineJsapiPrepaySubsidyInfo>,
 }
 
@@ -691,12 +917,26 @@ impl ::wechatpay_runtime::sensitive::Seal for CombineJsapiPrepayBody {
 /// The response of 合单下单-JSAPI支付 (`POST /v3/combine-transactions/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 合单下单-JSAPI支付 (`POST /v3/combine-transactions/jsapi`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CombineJsapiPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预支付交易会话标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

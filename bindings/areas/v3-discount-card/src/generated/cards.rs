@@ -5,23 +5,46 @@
 /// The JSON body of 预受理领卡请求 (`POST /v3/discount-card/cards`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 预受理领卡请求 (`POST /v3/discount-card/cards`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DiscountCreateCardBody {
     /// 商户领卡号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户领卡号\n\n**Required.**")
+    )]
     pub out_card_code: ::std::string::String,
     /// 卡模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡模板ID\n\n**Required.**")
+    )]
     pub card_template_id: ::std::string::String,
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 通知商户URL
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知商户URL\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
 }
 
@@ -54,12 +77,26 @@ impl DiscountCreateCardBody {
 /// The response of 预受理领卡请求 (`POST /v3/discount-card/cards`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 预受理领卡请求 (`POST /v3/discount-card/cards`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DiscountCreateCardResponse {
     /// 预领卡请求token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预领卡请求token\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub prepare_card_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,14 +5,29 @@
 /// Query parameters of 获取购付汇账单文件下载链接 (`GET /v3/funds-to-oversea/bill-download-url`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取购付汇账单文件下载链接 (`GET /v3/funds-to-oversea/bill-download-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FundsQueryBillDownloadUrlQuery {
     /// 账单日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账单日期\n\n**Required.**")
+    )]
     pub bill_date: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -45,22 +60,50 @@ impl FundsQueryBillDownloadUrlQuery {
 /// The response of 获取购付汇账单文件下载链接 (`GET /v3/funds-to-oversea/bill-download-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取购付汇账单文件下载链接 (`GET /v3/funds-to-oversea/bill-download-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FundsQueryBillDownloadUrlResponse {
     /// 哈希类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "哈希类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 哈希值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "哈希值\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 下载地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "下载地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,23 +7,43 @@
 /// 商品信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods_info`.\n\n商品信息")
+)]
 #[non_exhaustive]
 pub struct FundsCreateOrderGoodsInfoItem {
     /// 商品名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称\n\n**Required.**")
+    )]
     pub goods_name: ::std::string::String,
     /// 商品类目
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品类目\n\n**Required.**")
+    )]
     pub goods_category: ::std::string::String,
     /// 商品单价
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单价\n\n**Required.**")
+    )]
     pub goods_unit_price: i64,
     /// 商品数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品数量\n\n**Required.**")
+    )]
     pub goods_quantity: i64,
 }
 
@@ -58,19 +78,38 @@ impl FundsCreateOrderGoodsInfoItem {
 /// 卖家信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `seller_info` object.\n\n卖家信息")
+)]
 #[non_exhaustive]
 pub struct FundsCreateOrderSellerInfo {
     /// 境外卖家经营主体名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "境外卖家经营主体名称\n\n**Required.**"
+        )
+    )]
     pub oversea_business_name: ::std::string::String,
     /// 境外卖家店铺名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "境外卖家店铺名称\n\n**Required.**")
+    )]
     pub oversea_shop_name: ::std::string::String,
     /// 卖家ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卖家ID\n\n**Required.**")
+    )]
     pub seller_id: ::std::string::String,
 }
 
@@ -102,15 +141,27 @@ impl FundsCreateOrderSellerInfo {
 /// 物流信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `express_info` object.\n\n物流信息")
+)]
 #[non_exhaustive]
 pub struct FundsCreateOrderExpressInfo {
     /// 物流单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物流单号\n\n**Required.**")
+    )]
     pub courier_number: ::std::string::String,
     /// 物流商名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物流商名称\n\n**Required.**")
+    )]
     pub express_company_name: ::std::string::String,
 }
 
@@ -139,11 +190,19 @@ impl FundsCreateOrderExpressInfo {
 /// 收款人信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payee_info` object.\n\n收款人信息")
+)]
 #[non_exhaustive]
 pub struct FundsCreateOrderPayeeInfo {
     /// 收款人识别号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款人识别号\n\n**Required.**")
+    )]
     pub payee_id: ::std::string::String,
 }
 
@@ -179,22 +238,42 @@ impl FundsCreateOrderPayeeInfo {
 /// 预售信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `presale_info` object.\n\n预售信息")
+)]
 #[non_exhaustive]
 pub struct FundsCreateOrderPresaleInfo {
     /// 订单类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单类型\n\n**Required.**")
+    )]
     pub type_: FundsCreateOrderType,
     /// 预售订单总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预售订单总金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 关联定金订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联定金订单号")
+    )]
     pub deposit_transaction_id: ::std::option::Option<::std::string::String>,
     /// 关联尾款订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联尾款订单号")
+    )]
     pub balance_transaction_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -244,47 +323,94 @@ impl FundsCreateOrderPresaleInfo {
 /// The JSON body of 申请资金出境 (`POST /v3/funds-to-oversea/orders`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 申请资金出境 (`POST /v3/funds-to-oversea/orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FundsCreateOrderBody {
     /// 商户出境单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户出境单号\n\n**Required.**")
+    )]
     pub out_order_id: ::std::string::String,
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 微信订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 出境金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出境金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 境外收款币种
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "境外收款币种\n\n**Required.**")
+    )]
     pub foreign_currency: ::std::string::String,
     /// 商品信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品信息")
+    )]
     pub goods_info: ::std::option::Option<
         ::std::vec::Vec<FundsCreateOrderGoodsInfoItem>,
     >,
     /// 卖家信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卖家信息\n\n**Required.**")
+    )]
     pub seller_info: FundsCreateOrderSellerInfo,
     /// 物流信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物流信息\n\n**Required.**")
+    )]
     pub express_info: FundsCreateOrderExpressInfo,
     /// 收款人信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款人信息\n\n**Required.**")
+    )]
     pub payee_info: FundsCreateOrderPayeeInfo,
     /// 预售信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预售信息")
+    )]
     pub presale_info: ::std::option::Option<FundsCreateOrderPresaleInfo>,
 }
 
@@ -352,66 +478,148 @@ impl FundsCreateOrderBody {
 /// The response of 申请资金出境 (`POST /v3/funds-to-oversea/orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 申请资金出境 (`POST /v3/funds-to-oversea/orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FundsCreateOrderResponse {
     /// 商户出境单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户出境单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信出境单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信出境单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 出境结果
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出境结果\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub result: ::std::option::Option<::std::string::String>,
     /// 出境失败的原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出境失败的原因")
+    )]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 请求出境人民币金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "请求出境人民币金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 真实出境外币金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "真实出境外币金额")
+    )]
     pub foreign_amount: ::std::option::Option<i64>,
     /// 外币币种
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "外币币种\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub foreign_currency: ::std::option::Option<::std::string::String>,
     /// 汇率
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "汇率"))]
     pub rate: ::std::option::Option<i64>,
     /// 购汇时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购汇时间")
+    )]
     pub exchange_rate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预计购汇时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计购汇时间")
+    )]
     pub estimate_exchange_rate_time: ::std::option::Option<
         ::wechatpay_runtime::DateTime,
     >,
     /// 真实出境人民币金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "真实出境人民币金额")
+    )]
     pub departure_amount: ::std::option::Option<i64>,
     /// 手续费人民币金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "手续费人民币金额")
+    )]
     pub fee: ::std::option::Option<i64>,
     /// 手续费承担商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "手续费承担商户号")
+    )]
     pub charge_mchid: ::std::option::Option<::std::string::String>,
     /// 手续费承担账户
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "手续费承担账户")
+    )]
     pub charge_account_type: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

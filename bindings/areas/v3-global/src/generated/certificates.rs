@@ -7,17 +7,38 @@
 /// 证书信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `encrypt_certificate` object.\n\n证书信息"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCertificateEncryptCertificate {
     /// 加密证书的算法
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密证书的算法\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub algorithm: ::std::option::Option<::std::string::String>,
     /// 加密证书的随机串
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密证书的随机串\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub nonce: ::std::option::Option<::std::string::String>,
     /// 加密证书的附加数据
     ///
@@ -25,11 +46,25 @@ pub struct QueryCertificateEncryptCertificate {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密证书的附加数据\n\nAlways `certificate`.\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub associated_data: ::std::option::Option<::std::string::String>,
     /// 加密后的证书内容
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的证书内容\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub ciphertext: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -65,27 +100,59 @@ impl QueryCertificateEncryptCertificate {
 /// 平台证书列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n平台证书列表")
+)]
 #[non_exhaustive]
 pub struct QueryCertificateDataItem {
     /// 证书序列号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证书序列号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub serial_no: ::std::option::Option<::std::string::String>,
     /// 证书启用时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证书启用时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 证书弃用时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证书弃用时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 证书信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证书信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub encrypt_certificate: ::std::option::Option<QueryCertificateEncryptCertificate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -119,12 +186,26 @@ impl QueryCertificateDataItem {
 /// The response of 获取平台证书列表 (`GET /v3/global/certificates`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取平台证书列表 (`GET /v3/global/certificates`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCertificateResponse {
     /// 平台证书列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "平台证书列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<QueryCertificateDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

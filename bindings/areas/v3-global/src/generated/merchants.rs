@@ -7,6 +7,10 @@
 /// 联系人信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `contact` object.\n\n联系人信息")
+)]
 #[non_exhaustive]
 pub struct GlobalCreateMerchantContact {
     /// 联系人名称
@@ -14,18 +18,39 @@ pub struct GlobalCreateMerchantContact {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人名称\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人电话
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人电话\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人邮箱
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人邮箱\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -94,11 +119,22 @@ impl ::wechatpay_runtime::sensitive::Seal for GlobalCreateMerchantContact {
 /// 门店照片`JSON`格式字符串
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `store_photos`.\n\n门店照片`JSON`格式字符串"
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalCreateMerchantStorePhotos {
     /// 媒体文件MediaId列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "媒体文件MediaId列表\n\n**Required.**")
+    )]
     pub media_id: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -122,36 +158,66 @@ impl GlobalCreateMerchantStorePhotos {
 /// 业务信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `business` object.\n\n业务信息")
+)]
 #[non_exhaustive]
 pub struct GlobalCreateMerchantBusiness {
     /// 业务类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型\n\n**Required.**")
+    )]
     pub business_type: GlobalCreateMerchantBusinessType,
     /// APP下载链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP下载链接")
+    )]
     pub app_download: ::std::option::Option<::std::string::String>,
     /// 业务网站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务网站")
+    )]
     pub website: ::std::option::Option<::std::string::String>,
     /// 公众号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "公众号"))]
     pub office_account: ::std::option::Option<::std::string::String>,
     /// 小程序
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "小程序"))]
     pub mini_program: ::std::option::Option<::std::string::String>,
     /// 门店地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址")
+    )]
     pub store_address: ::std::option::Option<::std::string::String>,
     /// 门店照片`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店照片`JSON`格式字符串\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub store_photos: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GlobalCreateMerchantStorePhotos>,
     >,
     /// MCC码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "MCC码"))]
     pub mcc: ::std::option::Option<::std::string::String>,
 }
 
@@ -252,13 +318,25 @@ impl GlobalCreateMerchantBusiness {
 /// 董事信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `director` object.\n\n董事信息")
+)]
 #[non_exhaustive]
 pub struct GlobalCreateMerchantDirector {
     /// 董事姓名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事姓名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 董事证件号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事证件号")
+    )]
     pub number: ::std::option::Option<::std::string::String>,
 }
 
@@ -302,15 +380,33 @@ impl GlobalCreateMerchantDirector {
 /// H5申请资料
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `h5_payment_apply_info` object.\n\nH5申请资料"
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalCreateMerchantH5PaymentApplyInfo {
     /// H5经营网址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5经营网址\n\n**Required.**")
+    )]
     pub h5_website_url: ::std::string::String,
     /// 拉起H5支付的域名，不超过5个
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "拉起H5支付的域名，不超过5个\n\n**Required.**"
+        )
+    )]
     pub domains: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -337,79 +433,163 @@ impl GlobalCreateMerchantH5PaymentApplyInfo {
 /// The JSON body of 子商户进件（融合钱包） (`POST /v3/global/merchants`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 子商户进件（融合钱包） (`POST /v3/global/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalCreateMerchantBody {
     /// 机构appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 机构商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 子商户全称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户全称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 子商户简称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户简称\n\n**Required.**")
+    )]
     pub shortname: ::std::string::String,
     /// 公司电话
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司电话\n\n**Required.**")
+    )]
     pub office_phone: ::std::string::String,
     /// 联系人信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人信息\n\n**Required.**")
+    )]
     pub contact: GlobalCreateMerchantContact,
     /// 类目
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "类目\n\n**Required.**")
+    )]
     pub business_category: i64,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 注册国家或区域
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册国家或区域\n\n**Required.**")
+    )]
     pub merchant_country_code: ::std::string::String,
     /// 商户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户类型\n\n**Required.**")
+    )]
     pub merchant_type: GlobalCreateMerchantMerchantType,
     /// 公司注册文件编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件编号")
+    )]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
     /// 公司注册文件过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件过期时间")
+    )]
     pub registration_certificate_date: ::std::option::Option<::std::string::String>,
     /// 公司注册文件照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件照片")
+    )]
     pub registration_certificate_copy: ::std::option::Option<::std::string::String>,
     /// 子商户银行结算账户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户银行结算账户信息")
+    )]
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务信息\n\n**Required.**")
+    )]
     pub business: GlobalCreateMerchantBusiness,
     /// 董事信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事信息")
+    )]
     pub director: ::std::option::Option<GlobalCreateMerchantDirector>,
     /// 负责人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "负责人信息")
+    )]
     pub principal: ::std::option::Option<GlobalCreateMerchantDirector>,
     /// 是否申请H5支付权限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否申请H5支付权限")
+    )]
     pub apply_h5_payment: ::std::option::Option<bool>,
     /// H5申请资料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5申请资料")
+    )]
     pub h5_payment_apply_info: ::std::option::Option<
         GlobalCreateMerchantH5PaymentApplyInfo,
     >,
     /// 附加信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加信息")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
@@ -634,23 +814,49 @@ impl GlobalCreateMerchantHeaders {
 /// The response of 子商户进件（融合钱包） (`POST /v3/global/merchants`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 子商户进件（融合钱包） (`POST /v3/global/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalCreateMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 验证状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "验证状态")
+    )]
     pub verification_status: ::std::option::Option<
         GlobalCreateMerchantVerificationStatus,
     >,
     /// 验证状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "验证状态描述")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// H5支付权限状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5支付权限状态")
+    )]
     pub h5_authorization_state: ::std::option::Option<
         GlobalCreateMerchantH5AuthorizationState,
     >,

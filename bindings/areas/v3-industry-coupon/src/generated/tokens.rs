@@ -7,15 +7,27 @@
 /// 出行券列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `coupon_list`.\n\n出行券列表")
+)]
 #[non_exhaustive]
 pub struct IndustryCreateTokenCouponListItem {
     /// 批次号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次号\n\n**Required.**")
+    )]
     pub stock_id: i64,
     /// 券ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券ID\n\n**Required.**")
+    )]
     pub coupon_id: ::std::string::String,
 }
 
@@ -42,15 +54,30 @@ impl IndustryCreateTokenCouponListItem {
 /// The JSON body of 出行券切卡组件预下单 (`POST /v3/industry-coupon/tokens`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 出行券切卡组件预下单 (`POST /v3/industry-coupon/tokens`)."
+    )
+)]
 #[non_exhaustive]
 pub struct IndustryCreateTokenBody {
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub open_id: ::std::string::String,
     /// 出行券列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出行券列表\n\n**Required.**")
+    )]
     pub coupon_list: ::std::vec::Vec<IndustryCreateTokenCouponListItem>,
 }
 
@@ -77,13 +104,28 @@ impl IndustryCreateTokenBody {
 /// The response of 出行券切卡组件预下单 (`POST /v3/industry-coupon/tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 出行券切卡组件预下单 (`POST /v3/industry-coupon/tokens`)."
+    )
+)]
 #[non_exhaustive]
 pub struct IndustryCreateTokenResponse {
     /// 切卡组件token值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "切卡组件token值")
+    )]
     pub token: ::std::option::Option<::std::string::String>,
     /// token过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "token过期时间")
+    )]
     pub expires_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

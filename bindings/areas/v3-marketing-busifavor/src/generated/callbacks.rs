@@ -5,11 +5,22 @@
 /// Query parameters of 查询商家券事件通知地址 (`GET /v3/marketing/busifavor/callbacks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询商家券事件通知地址 (`GET /v3/marketing/busifavor/callbacks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponNotifyQuery {
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
 }
 
@@ -31,17 +42,38 @@ impl GetCouponNotifyQuery {
 /// The response of 查询商家券事件通知地址 (`GET /v3/marketing/busifavor/callbacks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询商家券事件通知地址 (`GET /v3/marketing/busifavor/callbacks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponNotifyResponse {
     /// 通知URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通知URL地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -139,14 +171,26 @@ impl ::wechatpay_runtime::Operation for GetCouponNotifyRequest {
 /// The JSON body of 设置商家券事件通知地址 (`POST /v3/marketing/busifavor/callbacks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 设置商家券事件通知地址 (`POST /v3/marketing/busifavor/callbacks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SetCouponNotifyBody {
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 通知URL地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知URL地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
 }
 
@@ -179,20 +223,45 @@ impl SetCouponNotifyBody {
 /// The response of 设置商家券事件通知地址 (`POST /v3/marketing/busifavor/callbacks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 设置商家券事件通知地址 (`POST /v3/marketing/busifavor/callbacks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SetCouponNotifyResponse {
     /// 修改时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "修改时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通知URL地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

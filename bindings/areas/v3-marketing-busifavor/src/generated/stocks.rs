@@ -20,13 +20,28 @@
 /// 当天可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `available_day_time`.\n\n当天可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockAvailableDayTimeItem {
     /// 当天可用开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用开始时间")
+    )]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用结束时间")
+    )]
     pub end_time: ::std::option::Option<i64>,
 }
 
@@ -64,13 +79,28 @@ impl CreateBusifavorStockAvailableDayTimeItem {
 /// 固定周期有效时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `available_week` object.\n\n固定周期有效时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockAvailableWeek {
     /// 可用星期数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用星期数")
+    )]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用时间段")
+    )]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<CreateBusifavorStockAvailableDayTimeItem>,
     >,
@@ -113,13 +143,28 @@ impl CreateBusifavorStockAvailableWeek {
 /// 无规律的有效时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `irregulary_avaliable_time`.\n\n无规律的有效时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -163,32 +208,67 @@ impl CreateBusifavorStockIrregularyAvaliableTimeItem {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_time` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockCouponAvailableTime {
     /// 开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间\n\n**Required.**")
+    )]
     pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间\n\n**Required.**")
+    )]
     pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 固定周期有效时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定周期有效时间段")
+    )]
     pub available_week: ::std::option::Option<CreateBusifavorStockAvailableWeek>,
     /// 无规律的有效时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的有效时间段")
+    )]
     pub irregulary_avaliable_time: ::std::option::Option<
         ::std::vec::Vec<CreateBusifavorStockIrregularyAvaliableTimeItem>,
     >,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 领取后N秒内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N秒内有效")
+    )]
     pub available_second_after_receive: ::std::option::Option<i64>,
 }
 
@@ -279,15 +359,30 @@ impl CreateBusifavorStockCouponAvailableTime {
 /// 固定面额满减券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `fixed_normal_coupon` object.\n\n固定面额满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockFixedNormalCoupon {
     /// 优惠金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠金额\n\n**Required.**")
+    )]
     pub discount_amount: i64,
     /// 消费门槛
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消费门槛\n\n**Required.**")
+    )]
     pub transaction_minimum: i64,
 }
 
@@ -313,15 +408,30 @@ impl CreateBusifavorStockFixedNormalCoupon {
 /// 折扣券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `discount_coupon` object.\n\n折扣券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockDiscountCoupon {
     /// 折扣比例
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣比例\n\n**Required.**")
+    )]
     pub discount_percent: i64,
     /// 消费门槛
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消费门槛\n\n**Required.**")
+    )]
     pub transaction_minimum: i64,
 }
 
@@ -347,15 +457,30 @@ impl CreateBusifavorStockDiscountCoupon {
 /// 换购券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `exchange_coupon` object.\n\n换购券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockExchangeCoupon {
     /// 单品换购价
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品换购价\n\n**Required.**")
+    )]
     pub exchange_price: i64,
     /// 消费门槛
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消费门槛\n\n**Required.**")
+    )]
     pub transaction_minimum: i64,
 }
 
@@ -395,32 +520,64 @@ impl CreateBusifavorStockExchangeCoupon {
 /// 核销规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `coupon_use_rule` object.\n\n核销规则")
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockCouponUseRule {
     /// 券可核销时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可核销时间\n\n**Required.**")
+    )]
     pub coupon_available_time: CreateBusifavorStockCouponAvailableTime,
     /// 固定面额满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定面额满减券使用规则")
+    )]
     pub fixed_normal_coupon: ::std::option::Option<
         CreateBusifavorStockFixedNormalCoupon,
     >,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<CreateBusifavorStockDiscountCoupon>,
     /// 换购券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "换购券使用规则")
+    )]
     pub exchange_coupon: ::std::option::Option<CreateBusifavorStockExchangeCoupon>,
     /// 核销方式
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核销方式\n\n**Required.**")
+    )]
     pub use_method: CreateBusifavorStockUseMethod,
     /// 小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid")
+    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path")
+    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -506,36 +663,76 @@ impl CreateBusifavorStockCouponUseRule {
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock_send_rule` object.\n\n发放规则")
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockStockSendRule {
     /// 批次总预算
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次总预算")
+    )]
     pub max_amount: ::std::option::Option<i64>,
     /// 批次最大发放个数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次最大发放个数\n\n**Required.**")
+    )]
     pub max_coupons: i64,
     /// 用户最大可领个数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户最大可领个数\n\n**Required.**")
+    )]
     pub max_coupons_per_user: i64,
     /// 单天发放上限金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单天发放上限金额")
+    )]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// 单天发放上限个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单天发放上限个数")
+    )]
     pub max_coupons_by_day: ::std::option::Option<i64>,
     /// 是否开启自然人限制
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否开启自然人限制")
+    )]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// 可疑账号拦截
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可疑账号拦截")
+    )]
     pub prevent_api_abuse: ::std::option::Option<bool>,
     /// 是否允许转赠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许转赠")
+    )]
     pub transferable: ::std::option::Option<bool>,
     /// 是否允许分享链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许分享链接")
+    )]
     pub shareable: ::std::option::Option<bool>,
 }
 
@@ -617,22 +814,45 @@ impl CreateBusifavorStockStockSendRule {
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mini_programs_info` object.\n\n小程序入口"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家小程序appid\n\n**Required.**")
+    )]
     pub mini_programs_appid: ::std::string::String,
     /// 商家小程序path
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家小程序path\n\n**Required.**")
+    )]
     pub mini_programs_path: ::std::string::String,
     /// 入口文案
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入口文案\n\n**Required.**")
+    )]
     pub entrance_words: ::std::string::String,
     /// 引导文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "引导文案")
+    )]
     pub guiding_words: ::std::option::Option<::std::string::String>,
 }
 
@@ -688,22 +908,49 @@ impl CreateBusifavorStockMiniProgramsInfo {
 /// 自定义入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `custom_entrance` object.\n\n自定义入口"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockCustomEntrance {
     /// 小程序入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序入口")
+    )]
     pub mini_programs_info: ::std::option::Option<CreateBusifavorStockMiniProgramsInfo>,
     /// 商户公众号appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户公众号appid")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 营销馆id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营销馆id")
+    )]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// 可用门店id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用门店id")
+    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "code展示模式")
+    )]
     pub code_display_mode: ::std::option::Option<CreateBusifavorStockCodeDisplayMode>,
 }
 
@@ -800,19 +1047,38 @@ impl CreateBusifavorStockCustomEntrance {
 /// 视频号相关信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `finder_info` object.\n\n视频号相关信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockFinderInfo {
     /// 视频号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号ID\n\n**Required.**")
+    )]
     pub finder_id: ::std::string::String,
     /// 视频号视频ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号视频ID\n\n**Required.**")
+    )]
     pub finder_video_id: ::std::string::String,
     /// 视频号封面图
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号封面图\n\n**Required.**")
+    )]
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
@@ -844,25 +1110,56 @@ impl CreateBusifavorStockFinderInfo {
 /// 样式信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `display_pattern_info` object.\n\n样式信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockDisplayPatternInfo {
     /// 使用须知
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用须知")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户logo
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户logo")
+    )]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 商户名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称")
+    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<CreateBusifavorStockBackgroundColor>,
     /// 券详情图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券详情图片")
+    )]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号相关信息")
+    )]
     pub finder_info: ::std::option::Option<CreateBusifavorStockFinderInfo>,
 }
 
@@ -963,10 +1260,21 @@ impl CreateBusifavorStockDisplayPatternInfo {
 /// 事件通知配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `notify_config` object.\n\n事件通知配置"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockNotifyConfig {
     /// 事件通知appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知appid")
+    )]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -997,56 +1305,115 @@ impl CreateBusifavorStockNotifyConfig {
 /// The JSON body of 创建商家券 (`POST /v3/marketing/busifavor/stocks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建商家券 (`POST /v3/marketing/busifavor/stocks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockBody {
     /// 商家券批次名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家券批次名称\n\n**Required.**")
+    )]
     pub stock_name: ::std::string::String,
     /// 批次归属商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次归属商户号\n\n**Required.**")
+    )]
     pub belong_merchant: ::std::string::String,
     /// 批次备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次备注")
+    )]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "适用商品范围\n\n**Required.**")
+    )]
     pub goods_name: ::std::string::String,
     /// 批次类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次类型\n\n**Required.**")
+    )]
     pub stock_type: CreateBusifavorStockStockType,
     /// 核销规则
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核销规则\n\n**Required.**")
+    )]
     pub coupon_use_rule: CreateBusifavorStockCouponUseRule,
     /// 发放规则
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放规则\n\n**Required.**")
+    )]
     pub stock_send_rule: CreateBusifavorStockStockSendRule,
     /// 商户请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 自定义入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义入口")
+    )]
     pub custom_entrance: ::std::option::Option<CreateBusifavorStockCustomEntrance>,
     /// 样式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "样式信息")
+    )]
     pub display_pattern_info: ::std::option::Option<
         CreateBusifavorStockDisplayPatternInfo,
     >,
     /// 券code模式
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券code模式\n\n**Required.**")
+    )]
     pub coupon_code_mode: CreateBusifavorStockCouponCodeMode,
     /// 事件通知配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知配置")
+    )]
     pub notify_config: ::std::option::Option<CreateBusifavorStockNotifyConfig>,
     /// 是否允许营销补贴
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许营销补贴")
+    )]
     pub subsidy: ::std::option::Option<bool>,
 }
 
@@ -1144,17 +1511,38 @@ impl CreateBusifavorStockBody {
 /// The response of 创建商家券 (`POST /v3/marketing/busifavor/stocks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建商家券 (`POST /v3/marketing/busifavor/stocks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBusifavorStockResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

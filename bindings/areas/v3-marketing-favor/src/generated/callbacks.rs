@@ -5,11 +5,22 @@
 /// Query parameters of 获取已设置的消息通知地址 (`GET /v3/marketing/favor/callbacks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取已设置的消息通知地址 (`GET /v3/marketing/favor/callbacks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCallbackQuery {
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
 }
 
@@ -31,17 +42,38 @@ impl QueryCallbackQuery {
 /// The response of 获取已设置的消息通知地址 (`GET /v3/marketing/favor/callbacks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取已设置的消息通知地址 (`GET /v3/marketing/favor/callbacks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCallbackResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通知地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -135,18 +167,37 @@ impl ::wechatpay_runtime::Operation for QueryCallbackRequest {
 /// The JSON body of 设置消息通知地址 (`POST /v3/marketing/favor/callbacks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 设置消息通知地址 (`POST /v3/marketing/favor/callbacks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SetCallbackBody {
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 通知url地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知url地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 回调开关
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调开关")
+    )]
     pub switch: ::std::option::Option<bool>,
 }
 
@@ -181,17 +232,38 @@ impl SetCallbackBody {
 /// The response of 设置消息通知地址 (`POST /v3/marketing/favor/callbacks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 设置消息通知地址 (`POST /v3/marketing/favor/callbacks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SetCallbackResponse {
     /// 修改时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "修改时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通知地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

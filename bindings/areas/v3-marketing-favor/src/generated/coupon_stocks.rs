@@ -7,30 +7,61 @@
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock_use_rule` object.\n\n发放规则")
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockStockUseRule {
     /// 发放总上限
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放总上限\n\n**Required.**")
+    )]
     pub max_coupons: i64,
     /// 总预算
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总预算\n\n**Required.**")
+    )]
     pub max_amount: i64,
     /// 单天发放上限金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单天发放上限金额")
+    )]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// 单个用户可领个数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单个用户可领个数\n\n**Required.**")
+    )]
     pub max_coupons_per_user: i64,
     /// 是否开启自然人限制
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否开启自然人限制\n\n**Required.**"
+        )
+    )]
     pub natural_person_limit: bool,
     /// api发券防刷
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "api发券防刷\n\n**Required.**")
+    )]
     pub prevent_api_abuse: bool,
 }
 
@@ -124,31 +155,67 @@ impl CreateCouponStockStockUseRule {
 /// 样式信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `pattern_info` object.\n\n样式信息")
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockPatternInfo {
     /// 使用说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户logo
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户logo")
+    )]
     pub merchant_logo: ::std::option::Option<::std::string::String>,
     /// 商户名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称")
+    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<CreateCouponStockBackgroundColor>,
     /// 券详情图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券详情图片")
+    )]
     pub coupon_image: ::std::option::Option<::std::string::String>,
     /// 卡包跳转目标
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡包跳转目标")
+    )]
     pub jump_target: ::std::option::Option<CreateCouponStockJumpTarget>,
     /// 小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -255,18 +322,40 @@ impl CreateCouponStockPatternInfo {
 /// 固定时间段可用
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `fix_available_time` object.\n\n固定时间段可用"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockFixAvailableTime {
     /// 可用星期数(0代表周日，1代表周一，以此类推)
     ///
     /// Documented values: `0`, `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用星期数(0代表周日，1代表周一，以此类推)\n\nDocumented values: `0`, `1`, `2`, `3`, `4`, `5`, `6`."
+        )
+    )]
     pub available_week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天开始时间")
+    )]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天结束时间")
+    )]
     pub end_time: ::std::option::Option<i64>,
 }
 
@@ -315,22 +404,49 @@ impl CreateCouponStockFixAvailableTime {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_time` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockCouponAvailableTime {
     /// 开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间")
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间")
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 固定时间段可用
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定时间段可用")
+    )]
     pub fix_available_time: ::std::option::Option<CreateCouponStockFixAvailableTime>,
     /// 领取第二天生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取第二天生效")
+    )]
     pub second_day_available: ::std::option::Option<bool>,
     /// 领取后有效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后有效时间")
+    )]
     pub available_time_after_receive: ::std::option::Option<i64>,
 }
 
@@ -408,15 +524,30 @@ impl CreateCouponStockCouponAvailableTime {
 /// 固定面额满减券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `fixed_normal_coupon` object.\n\n固定面额满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockFixedNormalCoupon {
     /// 面额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "面额\n\n**Required.**")
+    )]
     pub coupon_amount: i64,
     /// 门槛
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门槛\n\n**Required.**")
+    )]
     pub transaction_minimum: i64,
 }
 
@@ -442,16 +573,32 @@ impl CreateCouponStockFixedNormalCoupon {
 /// 折扣券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `discount_coupon` object.\n\n折扣券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockDiscountCoupon {
     /// 最高折扣金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最高折扣金额")
+    )]
     pub discount_amount_max: ::std::option::Option<i64>,
     /// 折扣百分比
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣百分比")
+    )]
     pub discount_percent: ::std::option::Option<i64>,
     /// 门槛
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "门槛"))]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
@@ -497,13 +644,28 @@ impl CreateCouponStockDiscountCoupon {
 /// 换购券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `exchange_coupon` object.\n\n换购券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockExchangeCoupon {
     /// 单品换购价
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品换购价")
+    )]
     pub exchange_price: ::std::option::Option<i64>,
     /// 消费门槛
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消费门槛")
+    )]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
@@ -541,13 +703,25 @@ impl CreateCouponStockExchangeCoupon {
 /// 指定银行卡BIN
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `limit_card` object.\n\n指定银行卡BIN")
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockLimitCard {
     /// 银行卡名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行卡名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 指定卡BIN
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定卡BIN")
+    )]
     pub bin: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -604,46 +778,98 @@ impl CreateCouponStockLimitCard {
 /// 核销规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `coupon_use_rule` object.\n\n核销规则")
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockCouponUseRule {
     /// 券可核销时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可核销时间\n\n**Required.**")
+    )]
     pub coupon_available_time: CreateCouponStockCouponAvailableTime,
     /// 固定面额满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定面额满减券使用规则")
+    )]
     pub fixed_normal_coupon: ::std::option::Option<CreateCouponStockFixedNormalCoupon>,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<CreateCouponStockDiscountCoupon>,
     /// 换购券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "换购券使用规则")
+    )]
     pub exchange_coupon: ::std::option::Option<CreateCouponStockExchangeCoupon>,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 指定支付方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定支付方式")
+    )]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 指定银行卡BIN
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定银行卡BIN")
+    )]
     pub limit_card: ::std::option::Option<CreateCouponStockLimitCard>,
     /// 支付方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付方式")
+    )]
     pub trade_type: ::std::option::Option<::std::vec::Vec<CreateCouponStockTradeType>>,
     /// 可核销商品编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可核销商品编码")
+    )]
     pub available_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 不参与优惠商品编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不参与优惠商品编码")
+    )]
     pub unavailable_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 可核销商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可核销商户号")
+    )]
     pub available_merchants: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 是否可叠加其他优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否可叠加其他优惠")
+    )]
     pub combine_use: ::std::option::Option<bool>,
 }
 
@@ -780,52 +1006,107 @@ impl CreateCouponStockCouponUseRule {
 /// The JSON body of 创建代金券批次 (`POST /v3/marketing/favor/coupon-stocks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建代金券批次 (`POST /v3/marketing/favor/coupon-stocks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockBody {
     /// 批次名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次名称\n\n**Required.**")
+    )]
     pub stock_name: ::std::string::String,
     /// 开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间\n\n**Required.**")
+    )]
     pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间\n\n**Required.**")
+    )]
     pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 发放规则
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放规则\n\n**Required.**")
+    )]
     pub stock_use_rule: CreateCouponStockStockUseRule,
     /// 是否无资金流
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否无资金流\n\n**Required.**")
+    )]
     pub no_cash: bool,
     /// 批次类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次类型\n\n**Required.**")
+    )]
     pub stock_type: CreateCouponStockStockType,
     /// 批次备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次备注")
+    )]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 归属商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "归属商户号\n\n**Required.**")
+    )]
     pub belong_merchant: ::std::string::String,
     /// 样式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "样式信息")
+    )]
     pub pattern_info: ::std::option::Option<CreateCouponStockPatternInfo>,
     /// 核销规则
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核销规则\n\n**Required.**")
+    )]
     pub coupon_use_rule: CreateCouponStockCouponUseRule,
     /// 商户单据号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户单据号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 扩展属性
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扩展属性")
+    )]
     pub ext_info: ::std::option::Option<::std::string::String>,
 }
 
@@ -907,17 +1188,38 @@ impl CreateCouponStockBody {
 /// The response of 创建代金券批次 (`POST /v3/marketing/favor/coupon-stocks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建代金券批次 (`POST /v3/marketing/favor/coupon-stocks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponStockResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

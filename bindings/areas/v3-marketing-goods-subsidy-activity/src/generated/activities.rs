@@ -5,19 +5,38 @@
 /// Query parameters of 按区域查询品牌加价购活动 (`GET /v3/marketing/goods-subsidy-activity/activities`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 按区域查询品牌加价购活动 (`GET /v3/marketing/goods-subsidy-activity/activities`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListActsByAreaQuery {
     /// 活动所属城市的ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动所属城市的ID\n\n**Required.**")
+    )]
     pub city_id: ::std::string::String,
     /// 分页页码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码\n\n**Required.**")
+    )]
     pub offset: i64,
     /// 最大返回的活动数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大返回的活动数\n\n**Required.**")
+    )]
     pub limit: i64,
 }
 
@@ -49,25 +68,53 @@ impl ListActsByAreaQuery {
 /// 活动信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `activity_info` object.\n\n活动信息")
+)]
 #[non_exhaustive]
 pub struct ListActsByAreaActivityInfo {
     /// 活动名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动名称")
+    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动报名开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动报名开始时间")
+    )]
     pub apply_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动报名结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动报名结束时间")
+    )]
     pub apply_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动开始时间")
+    )]
     pub activity_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动结束时间")
+    )]
     pub activity_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动描述")
+    )]
     pub activity_description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -107,16 +154,32 @@ impl ListActsByAreaActivityInfo {
 /// 活动商品信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `goods_information` object.\n\n活动商品信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ListActsByAreaGoodsInformation {
     /// 商品ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商品ID"))]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称")
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品图片URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品图片URL")
+    )]
     pub goods_picture_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -150,16 +213,23 @@ impl ListActsByAreaGoodsInformation {
 /// 活动区域列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `areas`.\n\n活动区域列表")
+)]
 #[non_exhaustive]
 pub struct ListActsByAreaAreasItem {
     /// 省名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "省名称"))]
     pub province: ::std::option::Option<::std::string::String>,
     /// 市名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "市名称"))]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "区名称"))]
     pub district: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -193,22 +263,52 @@ impl ListActsByAreaAreasItem {
 /// 活动规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `rule_information` object.\n\n活动规则")
+)]
 #[non_exhaustive]
 pub struct ListActsByAreaRuleInformation {
     /// 购买单件商品，补贴给门店的金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "购买单件商品，补贴给门店的金额"
+        )
+    )]
     pub store_subsidy: ::std::option::Option<::std::string::String>,
     /// 购买单件商品，补贴给服务商的佣金
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "购买单件商品，补贴给服务商的佣金"
+        )
+    )]
     pub service_provider_subsidy: ::std::option::Option<::std::string::String>,
     /// 活动门店补贴商品数上限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动门店补贴商品数上限")
+    )]
     pub store_subsidy_quota: ::std::option::Option<::std::string::String>,
     /// 单用户享受加价购优惠次数上限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单用户享受加价购优惠次数上限")
+    )]
     pub user_subsidy_quota: ::std::option::Option<::std::string::String>,
     /// 活动区域列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动区域列表")
+    )]
     pub areas: ::std::option::Option<::std::vec::Vec<ListActsByAreaAreasItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -246,25 +346,47 @@ impl ListActsByAreaRuleInformation {
 /// 小店活动门店集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n小店活动门店集合")
+)]
 #[non_exhaustive]
 pub struct ListActsByAreaDataItem {
     /// 活动ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动ID"))]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "品牌ID"))]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 活动创建方商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动创建方商户号")
+    )]
     pub creator_merchant_id: ::std::option::Option<::std::string::String>,
     /// 活动信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动信息")
+    )]
     pub activity_info: ::std::option::Option<ListActsByAreaActivityInfo>,
     /// 活动商品信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动商品信息")
+    )]
     pub goods_information: ::std::option::Option<ListActsByAreaGoodsInformation>,
     /// 活动规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动规则")
+    )]
     pub rule_information: ::std::option::Option<ListActsByAreaRuleInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -302,19 +424,42 @@ impl ListActsByAreaDataItem {
 /// The response of 按区域查询品牌加价购活动 (`GET /v3/marketing/goods-subsidy-activity/activities`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 按区域查询品牌加价购活动 (`GET /v3/marketing/goods-subsidy-activity/activities`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListActsByAreaResponse {
     /// 小店活动门店总数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小店活动门店总数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 小店活动门店集合
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小店活动门店集合")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListActsByAreaDataItem>>,
     /// 分页页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -33,23 +33,50 @@
 /// Query parameters of 查询活动列表 (`GET /v3/marketing/membercard-activity/activities`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询活动列表 (`GET /v3/marketing/membercard-activity/activities`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesQuery {
     /// 最大资源条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大资源条数")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 请求资源起始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求资源起始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 活动类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动类型\n\n**Required.**")
+    )]
     pub activity_type: MembercardListActivitiesActivityType,
     /// 会员卡ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡ID")
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动的当前状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动的当前状态")
+    )]
     pub activity_status: ::std::option::Option<MembercardListActivitiesActivityStatus>,
 }
 
@@ -111,17 +138,35 @@ impl MembercardListActivitiesQuery {
 /// 指定时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `award_send_time`.\n\n指定时间")
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesAwardSendTimeItem {
     /// 发放开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -153,22 +198,50 @@ impl MembercardListActivitiesAwardSendTimeItem {
 /// 每日发放开始时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `begin_day_time` object.\n\n每日发放开始时间"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesBeginDayTime {
     /// 时
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "时\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hours: ::std::option::Option<i64>,
     /// 分
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub minutes: ::std::option::Option<i64>,
     /// 秒
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "秒\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub seconds: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -202,17 +275,38 @@ impl MembercardListActivitiesBeginDayTime {
 /// 指定时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `award_send_day_time`.\n\n指定时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesAwardSendDayTimeItem {
     /// 每日发放开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "每日发放开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_day_time: ::std::option::Option<MembercardListActivitiesBeginDayTime>,
     /// 每日发放结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "每日发放结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_day_time: ::std::option::Option<MembercardListActivitiesBeginDayTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -244,15 +338,30 @@ impl MembercardListActivitiesAwardSendDayTimeItem {
 /// 发放时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `award_send_period` object.\n\n发放时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesAwardSendPeriod {
     /// 指定时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定时间")
+    )]
     pub award_send_time: ::std::option::Option<
         ::std::vec::Vec<MembercardListActivitiesAwardSendTimeItem>,
     >,
     /// 指定时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定时间段")
+    )]
     pub award_send_day_time: ::std::option::Option<
         ::std::vec::Vec<MembercardListActivitiesAwardSendDayTimeItem>,
     >,
@@ -286,17 +395,35 @@ impl MembercardListActivitiesAwardSendPeriod {
 /// 优惠券列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `stock_list`.\n\n优惠券列表")
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesStockListItem {
     /// 创建批次的商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建批次的商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 券批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券批次ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -328,17 +455,38 @@ impl MembercardListActivitiesStockListItem {
 /// 跳转激活的小程序
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activate_miniprogram` object.\n\n跳转激活的小程序"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesActivateMiniprogram {
     /// 跳转激活的appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转激活的appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activate_appid: ::std::option::Option<::std::string::String>,
     /// 跳转激活的path
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转激活的path\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activate_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -370,18 +518,40 @@ impl MembercardListActivitiesActivateMiniprogram {
 /// 激活方式设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activate_setting` object.\n\n激活方式设置"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesActivateSetting {
     /// 激活类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "激活类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activate_type: ::std::option::Option<::std::string::String>,
     /// 跳转激活的url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的url")
+    )]
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的小程序
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的小程序")
+    )]
     pub activate_miniprogram: ::std::option::Option<
         MembercardListActivitiesActivateMiniprogram,
     >,
@@ -417,10 +587,18 @@ impl MembercardListActivitiesActivateSetting {
 /// 支付模式
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payment_mode` object.\n\n支付模式")
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesPaymentMode {
     /// 支付场景列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付场景列表")
+    )]
     pub payment_scene_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -452,16 +630,32 @@ impl MembercardListActivitiesPaymentMode {
 /// 支付设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payment_setting` object.\n\n支付设置")
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesPaymentSetting {
     /// 支付模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付模式")
+    )]
     pub payment_mode: ::std::option::Option<MembercardListActivitiesPaymentMode>,
     /// 指定银行的简称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定银行的简称")
+    )]
     pub limit_bank: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -495,26 +689,59 @@ impl MembercardListActivitiesPaymentSetting {
 /// 支付后活动设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `pay_activity_setting` object.\n\n支付后活动设置"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesPayActivitySetting {
     /// 商户logo
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户logo\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub logo_url: ::std::option::Option<::std::string::String>,
     /// 支付结果页活动副标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付结果页活动副标题\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_second_title: ::std::option::Option<::std::string::String>,
     /// 活动曝光商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动曝光商户号")
+    )]
     pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 激活方式设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "激活方式设置")
+    )]
     pub activate_setting: ::std::option::Option<MembercardListActivitiesActivateSetting>,
     /// 支付设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付设置")
+    )]
     pub payment_setting: ::std::option::Option<MembercardListActivitiesPaymentSetting>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -552,16 +779,35 @@ impl MembercardListActivitiesPayActivitySetting {
 /// 领奖页面跳转配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `award_jump_deploy` object.\n\n领奖页面跳转配置"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesAwardJumpDeploy {
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// 跳转按钮文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转按钮文案")
+    )]
     pub button_text: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -595,13 +841,28 @@ impl MembercardListActivitiesAwardJumpDeploy {
 /// 支付前会员活动设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `miniprogram_activity_setting` object.\n\n支付前会员活动设置"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesMiniprogramActivitySetting {
     /// 指定领取渠道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定领取渠道")
+    )]
     pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 领奖页面跳转配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领奖页面跳转配置")
+    )]
     pub award_jump_deploy: ::std::option::Option<
         MembercardListActivitiesAwardJumpDeploy,
     >,
@@ -635,57 +896,120 @@ impl MembercardListActivitiesMiniprogramActivitySetting {
 /// 活动详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n活动详情")
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesDataItem {
     /// 活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动的当前状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动的当前状态")
+    )]
     pub activity_status: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 会员卡ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡ID")
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动名称")
+    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动类型")
+    )]
     pub activity_type: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放时间段")
+    )]
     pub award_send_period: ::std::option::Option<
         MembercardListActivitiesAwardSendPeriod,
     >,
     /// 优惠券列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠券列表")
+    )]
     pub stock_list: ::std::option::Option<
         ::std::vec::Vec<MembercardListActivitiesStockListItem>,
     >,
     /// 商户请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 支付后活动设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付后活动设置")
+    )]
     pub pay_activity_setting: ::std::option::Option<
         MembercardListActivitiesPayActivitySetting,
     >,
     /// 支付前会员活动设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付前会员活动设置")
+    )]
     pub miniprogram_activity_setting: ::std::option::Option<
         MembercardListActivitiesMiniprogramActivitySetting,
     >,
@@ -741,19 +1065,42 @@ impl MembercardListActivitiesDataItem {
 /// The response of 查询活动列表 (`GET /v3/marketing/membercard-activity/activities`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询活动列表 (`GET /v3/marketing/membercard-activity/activities`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardListActivitiesResponse {
     /// 活动详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动详情")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<MembercardListActivitiesDataItem>>,
     /// 请求资源起始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求资源起始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大资源条数")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 资源总条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资源总条数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -903,15 +1250,27 @@ impl ::wechatpay_runtime::Paginated for MembercardListActivitiesRequest {
 /// 指定时间
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `award_send_time`.\n\n指定时间")
+)]
 #[non_exhaustive]
 pub struct CreateActivityAwardSendTimeItem {
     /// 发放开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放开始时间\n\n**Required.**")
+    )]
     pub begin_time: ::wechatpay_runtime::DateTime,
     /// 发放结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放结束时间\n\n**Required.**")
+    )]
     pub end_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -940,19 +1299,38 @@ impl CreateActivityAwardSendTimeItem {
 /// 每日发放开始时间
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `begin_day_time` object.\n\n每日发放开始时间"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityBeginDayTime {
     /// 时
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时\n\n**Required.**")
+    )]
     pub hours: i64,
     /// 分
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分\n\n**Required.**")
+    )]
     pub minutes: i64,
     /// 秒
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "秒\n\n**Required.**")
+    )]
     pub seconds: i64,
 }
 
@@ -980,15 +1358,30 @@ impl CreateActivityBeginDayTime {
 /// 指定时间段
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `award_send_day_time`.\n\n指定时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityAwardSendDayTimeItem {
     /// 每日发放开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日发放开始时间\n\n**Required.**")
+    )]
     pub begin_day_time: CreateActivityBeginDayTime,
     /// 每日发放结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日发放结束时间\n\n**Required.**")
+    )]
     pub end_day_time: CreateActivityBeginDayTime,
 }
 
@@ -1017,15 +1410,30 @@ impl CreateActivityAwardSendDayTimeItem {
 /// 发放时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `award_send_period` object.\n\n发放时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityAwardSendPeriod {
     /// 指定时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定时间")
+    )]
     pub award_send_time: ::std::option::Option<
         ::std::vec::Vec<CreateActivityAwardSendTimeItem>,
     >,
     /// 指定时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定时间段")
+    )]
     pub award_send_day_time: ::std::option::Option<
         ::std::vec::Vec<CreateActivityAwardSendDayTimeItem>,
     >,
@@ -1071,15 +1479,27 @@ impl CreateActivityAwardSendPeriod {
 /// 优惠券列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `stock_list`.\n\n优惠券列表")
+)]
 #[non_exhaustive]
 pub struct CreateActivityStockListItem {
     /// 创建批次的商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建批次的商户号\n\n**Required.**")
+    )]
     pub stock_creator_mchid: ::std::string::String,
     /// 券批次ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券批次ID\n\n**Required.**")
+    )]
     pub stock_id: ::std::string::String,
 }
 
@@ -1108,15 +1528,30 @@ impl CreateActivityStockListItem {
 /// 跳转激活的小程序
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activate_miniprogram` object.\n\n跳转激活的小程序"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityActivateMiniprogram {
     /// 跳转激活的appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的appid\n\n**Required.**")
+    )]
     pub activate_appid: ::std::string::String,
     /// 跳转激活的path
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的path\n\n**Required.**")
+    )]
     pub activate_path: ::std::string::String,
 }
 
@@ -1145,17 +1580,36 @@ impl CreateActivityActivateMiniprogram {
 /// 激活方式设置
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activate_setting` object.\n\n激活方式设置"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityActivateSetting {
     /// 激活类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "激活类型\n\n**Required.**")
+    )]
     pub activate_type: ::std::string::String,
     /// 跳转激活的url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的url")
+    )]
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的小程序
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的小程序")
+    )]
     pub activate_miniprogram: ::std::option::Option<CreateActivityActivateMiniprogram>,
 }
 
@@ -1201,10 +1655,18 @@ impl CreateActivityActivateSetting {
 /// 支付模式
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payment_mode` object.\n\n支付模式")
+)]
 #[non_exhaustive]
 pub struct CreateActivityPaymentMode {
     /// 支付场景列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付场景列表")
+    )]
     pub payment_scene_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -1239,16 +1701,32 @@ impl CreateActivityPaymentMode {
 /// 支付设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payment_setting` object.\n\n支付设置")
+)]
 #[non_exhaustive]
 pub struct CreateActivityPaymentSetting {
     /// 支付模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付模式")
+    )]
     pub payment_mode: ::std::option::Option<CreateActivityPaymentMode>,
     /// 指定银行的简称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定银行的简称")
+    )]
     pub limit_bank: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1300,24 +1778,54 @@ impl CreateActivityPaymentSetting {
 /// 支付后活动设置
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `pay_activity_setting` object.\n\n支付后活动设置"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityPayActivitySetting {
     /// 商户logo
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户logo\n\n**Required.**")
+    )]
     pub logo_url: ::std::string::String,
     /// 支付结果页活动副标题
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付结果页活动副标题\n\n**Required.**"
+        )
+    )]
     pub activity_second_title: ::std::string::String,
     /// 活动曝光商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动曝光商户号")
+    )]
     pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 激活方式设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "激活方式设置")
+    )]
     pub activate_setting: ::std::option::Option<CreateActivityActivateSetting>,
     /// 支付设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付设置")
+    )]
     pub payment_setting: ::std::option::Option<CreateActivityPaymentSetting>,
 }
 
@@ -1379,16 +1887,35 @@ impl CreateActivityPayActivitySetting {
 /// 领奖页面跳转配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `award_jump_deploy` object.\n\n领奖页面跳转配置"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityAwardJumpDeploy {
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// 跳转按钮文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转按钮文案")
+    )]
     pub button_text: ::std::option::Option<::std::string::String>,
 }
 
@@ -1443,13 +1970,28 @@ impl CreateActivityAwardJumpDeploy {
 /// 支付前会员活动设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `miniprogram_activity_setting` object.\n\n支付前会员活动设置"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityMiniprogramActivitySetting {
     /// 指定领取渠道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定领取渠道")
+    )]
     pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 领奖页面跳转配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领奖页面跳转配置")
+    )]
     pub award_jump_deploy: ::std::option::Option<CreateActivityAwardJumpDeploy>,
 }
 
@@ -1491,43 +2033,90 @@ impl CreateActivityMiniprogramActivitySetting {
 /// The JSON body of 创建活动 (`POST /v3/marketing/membercard-activity/activities`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建活动 (`POST /v3/marketing/membercard-activity/activities`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityBody {
     /// 会员卡ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡ID\n\n**Required.**")
+    )]
     pub card_id: ::std::string::String,
     /// 活动名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动名称\n\n**Required.**")
+    )]
     pub activity_name: ::std::string::String,
     /// 活动类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动类型\n\n**Required.**")
+    )]
     pub activity_type: MembercardListActivitiesActivityType,
     /// 活动开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动开始时间\n\n**Required.**")
+    )]
     pub begin_time: ::wechatpay_runtime::DateTime,
     /// 活动结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动结束时间\n\n**Required.**")
+    )]
     pub end_time: ::wechatpay_runtime::DateTime,
     /// 发放时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放时间段")
+    )]
     pub award_send_period: ::std::option::Option<CreateActivityAwardSendPeriod>,
     /// 优惠券列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠券列表")
+    )]
     pub stock_list: ::std::option::Option<::std::vec::Vec<CreateActivityStockListItem>>,
     /// 商户请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 支付后活动设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付后活动设置")
+    )]
     pub pay_activity_setting: ::std::option::Option<CreateActivityPayActivitySetting>,
     /// 支付前会员活动设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付前会员活动设置")
+    )]
     pub miniprogram_activity_setting: ::std::option::Option<
         CreateActivityMiniprogramActivitySetting,
     >,
@@ -1614,57 +2203,123 @@ impl CreateActivityBody {
 /// The response of 创建活动 (`POST /v3/marketing/membercard-activity/activities`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建活动 (`POST /v3/marketing/membercard-activity/activities`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateActivityResponse {
     /// 活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动的当前状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动的当前状态")
+    )]
     pub activity_status: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 会员卡ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡ID")
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动名称")
+    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动类型")
+    )]
     pub activity_type: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放时间段")
+    )]
     pub award_send_period: ::std::option::Option<
         MembercardListActivitiesAwardSendPeriod,
     >,
     /// 优惠券列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠券列表")
+    )]
     pub stock_list: ::std::option::Option<
         ::std::vec::Vec<MembercardListActivitiesStockListItem>,
     >,
     /// 商户请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 支付后活动设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付后活动设置")
+    )]
     pub pay_activity_setting: ::std::option::Option<
         MembercardListActivitiesPayActivitySetting,
     >,
     /// 支付前会员活动设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付前会员活动设置")
+    )]
     pub miniprogram_activity_setting: ::std::option::Option<
         MembercardListActivitiesMiniprogramActivitySetting,
     >,

@@ -5,15 +5,30 @@
 /// The response of 查询回调地址 (`GET /v3/marketing/membercard-open/callback`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询回调地址 (`GET /v3/marketing/membercard-open/callback`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardQueryCallbackResponse {
     /// 通知url地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通知url地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -93,11 +108,22 @@ impl ::wechatpay_runtime::Operation for MembercardQueryCallbackRequest {
 /// The JSON body of 设置回调地址 (`PATCH /v3/marketing/membercard-open/callback`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 设置回调地址 (`PATCH /v3/marketing/membercard-open/callback`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyCallbackBody {
     /// 通知url地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知url地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
 }
 
@@ -119,15 +145,30 @@ impl ModifyCallbackBody {
 /// The response of 设置回调地址 (`PATCH /v3/marketing/membercard-open/callback`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 设置回调地址 (`PATCH /v3/marketing/membercard-open/callback`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyCallbackResponse {
     /// 通知url地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通知url地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

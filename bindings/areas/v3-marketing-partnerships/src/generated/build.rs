@@ -19,18 +19,34 @@
 /// 合作方信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `partner` object.\n\n合作方信息")
+)]
 #[non_exhaustive]
 pub struct BuildPartnershipPartner {
     /// 合作方类别
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方类别\n\n**Required.**")
+    )]
     pub type_: BuildPartnershipType,
     /// 合作方APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方商户ID")
+    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -88,14 +104,29 @@ impl BuildPartnershipPartner {
 /// 被授权数据
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `authorized_data` object.\n\n被授权数据"
+    )
+)]
 #[non_exhaustive]
 pub struct BuildPartnershipAuthorizedData {
     /// 授权业务类别
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权业务类别\n\n**Required.**")
+    )]
     pub business_type: BuildPartnershipBusinessType,
     /// 授权批次ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权批次ID")
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -128,15 +159,30 @@ impl BuildPartnershipAuthorizedData {
 /// The JSON body of 建立合作关系 (`POST /v3/marketing/partnerships/build`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 建立合作关系 (`POST /v3/marketing/partnerships/build`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BuildPartnershipBody {
     /// 合作方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方信息\n\n**Required.**")
+    )]
     pub partner: BuildPartnershipPartner,
     /// 被授权数据
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被授权数据\n\n**Required.**")
+    )]
     pub authorized_data: BuildPartnershipAuthorizedData,
 }
 
@@ -186,6 +232,10 @@ impl BuildPartnershipHeaders {
 /// 合作方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `partner` object.\n\n合作方信息")
+)]
 #[non_exhaustive]
 pub struct BuildPartnershipResponsePartner {
     /// 合作方类别
@@ -193,12 +243,27 @@ pub struct BuildPartnershipResponsePartner {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合作方类别\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<BuildPartnershipType>,
     /// 合作方APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方商户ID")
+    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -232,15 +297,33 @@ impl BuildPartnershipResponsePartner {
 /// 被授权数据
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `authorized_data` object.\n\n被授权数据"
+    )
+)]
 #[non_exhaustive]
 pub struct BuildPartnershipResponseAuthorizedData {
     /// 授权业务类别
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权业务类别\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub business_type: ::std::option::Option<BuildPartnershipBusinessType>,
     /// 授权批次ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权批次ID")
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -282,37 +365,86 @@ impl BuildPartnershipResponseAuthorizedData {
 /// The response of 建立合作关系 (`POST /v3/marketing/partnerships/build`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 建立合作关系 (`POST /v3/marketing/partnerships/build`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BuildPartnershipResponse {
     /// 合作方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合作方信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub partner: ::std::option::Option<BuildPartnershipResponsePartner>,
     /// 被授权数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "被授权数据\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub authorized_data: ::std::option::Option<BuildPartnershipResponseAuthorizedData>,
     /// 合作状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合作状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<BuildPartnershipState>,
     /// 建立合作关系时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "建立合作关系时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub build_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "更新时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -19,18 +19,34 @@
 /// 合作方信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `partner` object.\n\n合作方信息")
+)]
 #[non_exhaustive]
 pub struct TerminatePartnershipPartner {
     /// 合作方类别
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方类别\n\n**Required.**")
+    )]
     pub type_: TerminatePartnershipType,
     /// 合作方APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方商户ID")
+    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -88,14 +104,29 @@ impl TerminatePartnershipPartner {
 /// 被授权数据
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `authorized_data` object.\n\n被授权数据"
+    )
+)]
 #[non_exhaustive]
 pub struct TerminatePartnershipAuthorizedData {
     /// 授权业务类别
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权业务类别\n\n**Required.**")
+    )]
     pub business_type: TerminatePartnershipBusinessType,
     /// 授权批次ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权批次ID")
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -128,15 +159,30 @@ impl TerminatePartnershipAuthorizedData {
 /// The JSON body of 终止合作关系 (`POST /v3/marketing/partnerships/terminate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 终止合作关系 (`POST /v3/marketing/partnerships/terminate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TerminatePartnershipBody {
     /// 合作方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作方信息\n\n**Required.**")
+    )]
     pub partner: TerminatePartnershipPartner,
     /// 被授权数据
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被授权数据\n\n**Required.**")
+    )]
     pub authorized_data: TerminatePartnershipAuthorizedData,
 }
 
@@ -184,12 +230,26 @@ impl TerminatePartnershipHeaders {
 /// The response of 终止合作关系 (`POST /v3/marketing/partnerships/terminate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 终止合作关系 (`POST /v3/marketing/partnerships/terminate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TerminatePartnershipResponse {
     /// 终止合作关系时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "终止合作关系时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub terminate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -27,13 +27,25 @@
 /// 可用时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `available_time`.\n\n可用时间")
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActAvailableTimeItem {
     /// 可用开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -77,13 +89,28 @@ impl CreateFullSendActAvailableTimeItem {
 /// 每日可用时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `available_day_time`.\n\n每日可用时间"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActAvailableDayTimeItem {
     /// 每日可用开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日可用开始时间")
+    )]
     pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 每日可用结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日可用结束时间")
+    )]
     pub end_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -127,15 +154,30 @@ impl CreateFullSendActAvailableDayTimeItem {
 /// 可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `available_periods` object.\n\n可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActAvailablePeriods {
     /// 可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用时间")
+    )]
     pub available_time: ::std::option::Option<
         ::std::vec::Vec<CreateFullSendActAvailableTimeItem>,
     >,
     /// 每日可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日可用时间")
+    )]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<CreateFullSendActAvailableDayTimeItem>,
     >,
@@ -193,45 +235,96 @@ impl CreateFullSendActAvailablePeriods {
 /// 活动基本信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activity_base_info` object.\n\n活动基本信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActActivityBaseInfo {
     /// 活动名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动名称\n\n**Required.**")
+    )]
     pub activity_name: ::std::string::String,
     /// 活动副标题
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动副标题\n\n**Required.**")
+    )]
     pub activity_second_title: ::std::string::String,
     /// 商户logo
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户logo\n\n**Required.**")
+    )]
     pub merchant_logo_url: ::std::string::String,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<CreateFullSendActBackgroundColor>,
     /// 活动开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用时间段")
+    )]
     pub available_periods: ::std::option::Option<CreateFullSendActAvailablePeriods>,
     /// 商户请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 投放目的
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投放目的\n\n**Required.**")
+    )]
     pub delivery_purpose: CreateFullSendActDeliveryPurpose,
     /// 商家小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家小程序appid")
+    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家小程序path")
+    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -371,13 +464,28 @@ impl CreateFullSendActActivityBaseInfo {
 /// 支付方式信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `payment_method_information` object.\n\n支付方式信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActPaymentMethodInformation {
     /// 支付方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付方式")
+    )]
     pub payment_method: ::std::option::Option<CreateFullSendActPaymentMethod>,
     /// 银行简称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行简称")
+    )]
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
 }
 
@@ -421,15 +529,27 @@ impl CreateFullSendActPaymentMethodInformation {
 /// 支付模式
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payment_mode` object.\n\n支付模式")
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActPaymentMode {
     /// 支付场景列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付场景列表")
+    )]
     pub payment_scene_list: ::std::option::Option<
         ::std::vec::Vec<CreateFullSendActPaymentSceneList>,
     >,
     /// 支付方式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付方式信息")
+    )]
     pub payment_method_information: ::std::option::Option<
         CreateFullSendActPaymentMethodInformation,
     >,
@@ -477,24 +597,51 @@ impl CreateFullSendActPaymentMode {
 /// 活动高级设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `advanced_setting` object.\n\n活动高级设置"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActAdvancedSetting {
     /// 奖品类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "奖品类型")
+    )]
     pub delivery_user_category: ::std::option::Option<
         CreateFullSendActDeliveryUserCategory,
     >,
     /// 商家会员appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家会员appid")
+    )]
     pub merchant_member_appid: ::std::option::Option<::std::string::String>,
     /// 支付模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付模式")
+    )]
     pub payment_mode: ::std::option::Option<CreateFullSendActPaymentMode>,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 支付方式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付方式信息")
+    )]
     pub payment_method_information: ::std::option::Option<
         CreateFullSendActPaymentMethodInformation,
     >,
@@ -603,16 +750,35 @@ impl CreateFullSendActAdvancedSetting {
 /// 奖品基本信息列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `award_list`.\n\n奖品基本信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActAwardListItem {
     /// 代金券批次Id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "代金券批次Id")
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 奖品原始图（大图）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "奖品原始图（大图）")
+    )]
     pub original_image_url: ::std::option::Option<::std::string::String>,
     /// 奖品缩略图（小图）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "奖品缩略图（小图）")
+    )]
     pub thumbnail_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -667,31 +833,62 @@ impl CreateFullSendActAwardListItem {
 /// 活动奖品发放规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `award_send_rule` object.\n\n活动奖品发放规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActAwardSendRule {
     /// 奖品类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "奖品类型\n\n**Required.**")
+    )]
     pub award_type: CreateFullSendActDeliveryUserCategory,
     /// 发券商户号选项
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发券商户号选项\n\n**Required.**")
+    )]
     pub merchant_option: CreateFullSendActMerchantOption,
     /// 消费金额门槛
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消费金额门槛\n\n**Required.**")
+    )]
     pub transaction_amount_minimum: i64,
     /// 发放内容
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放内容\n\n**Required.**")
+    )]
     pub send_content: CreateFullSendActSendContent,
     /// 奖品基本信息列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "奖品基本信息列表")
+    )]
     pub award_list: ::std::option::Option<
         ::std::vec::Vec<CreateFullSendActAwardListItem>,
     >,
     /// 发券商户号列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发券商户号列表")
+    )]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -746,18 +943,37 @@ impl CreateFullSendActAwardSendRule {
 /// The JSON body of 创建全场满额送活动 (`POST /v3/marketing/paygiftactivity/unique-threshold-activity`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建全场满额送活动 (`POST /v3/marketing/paygiftactivity/unique-threshold-activity`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActBody {
     /// 活动基本信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动基本信息\n\n**Required.**")
+    )]
     pub activity_base_info: CreateFullSendActActivityBaseInfo,
     /// 活动高级设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动高级设置")
+    )]
     pub advanced_setting: ::std::option::Option<CreateFullSendActAdvancedSetting>,
     /// 活动奖品发放规则
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动奖品发放规则\n\n**Required.**")
+    )]
     pub award_send_rule: CreateFullSendActAwardSendRule,
 }
 
@@ -795,17 +1011,38 @@ impl CreateFullSendActBody {
 /// The response of 创建全场满额送活动 (`POST /v3/marketing/paygiftactivity/unique-threshold-activity`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建全场满额送活动 (`POST /v3/marketing/paygiftactivity/unique-threshold-activity`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFullSendActResponse {
     /// 活动id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -31,15 +31,36 @@
 /// 自定义入口跳转信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `jump_link` object.\n\n自定义入口跳转信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCustomentranceJumpLink {
     /// 自定义入口的跳转小程序AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口的跳转小程序AppID\n\n**Required.**"
+        )
+    )]
     pub mini_programs_appid: ::std::string::String,
     /// 自定义入口跳转小程序的path
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口跳转小程序的path\n\n**Required.**"
+        )
+    )]
     pub mini_programs_path: ::std::string::String,
 }
 
@@ -66,42 +87,109 @@ impl CreateCustomentranceJumpLink {
 /// The JSON body of 创建自定义入口 (`POST /v3/marketing/shopping-receipt/customentrances`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建自定义入口 (`POST /v3/marketing/shopping-receipt/customentrances`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCustomentranceBody {
     /// 自定义入口种类
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义入口种类\n\n**Required.**")
+    )]
     pub custom_entrance_type: CreateCustomentranceCustomEntranceType,
     /// 副标题，辅助描述商家活动或商家小程序信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "副标题，辅助描述商家活动或商家小程序信息\n\n**Required.**"
+        )
+    )]
     pub subtitle: ::std::string::String,
     /// 展示商品信息，当自定义入口种类为商家活动时，该字段必填，种类为商家小程序该字段不填
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "展示商品信息，当自定义入口种类为商家活动时，该字段必填，种类为商家小程序该字段不填"
+        )
+    )]
     pub goods_thumbnail_url: ::std::option::Option<::std::string::String>,
     /// 自定义入口的开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口的开始时间\n\n**Required.**"
+        )
+    )]
     pub start_time: ::wechatpay_runtime::DateTime,
     /// 自定义入口的结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口的结束时间\n\n**Required.**"
+        )
+    )]
     pub end_time: ::wechatpay_runtime::DateTime,
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值\n\n**Required.**"
+        )
+    )]
     pub custom_entrance_state: CreateCustomentranceCustomEntranceState,
     /// 自定义入口的归属品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口的归属品牌ID\n\n**Required.**"
+        )
+    )]
     pub brand_id: ::std::string::String,
     /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增\n\n**Required.**"
+        )
+    )]
     pub out_request_no: ::std::string::String,
     /// 自定义入口跳转信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口跳转信息\n\n**Required.**"
+        )
+    )]
     pub jump_link: CreateCustomentranceJumpLink,
 }
 
@@ -162,17 +250,38 @@ impl CreateCustomentranceBody {
 /// 自定义入口跳转信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `jump_link` object.\n\n自定义入口跳转信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCustomentranceResponseJumpLink {
     /// 自定义入口的跳转小程序AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口的跳转小程序AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 自定义入口跳转小程序的path
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口跳转小程序的path\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -202,12 +311,26 @@ impl CreateCustomentranceResponseJumpLink {
 /// The response of 创建自定义入口 (`POST /v3/marketing/shopping-receipt/customentrances`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建自定义入口 (`POST /v3/marketing/shopping-receipt/customentrances`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCustomentranceResponse {
     /// 自定义入口种类
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口种类\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub custom_entrance_type: ::std::option::Option<
         CreateCustomentranceCustomEntranceType,
     >,
@@ -215,14 +338,35 @@ pub struct CreateCustomentranceResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "副标题，辅助描述商家活动或商家小程序信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub subtitle: ::std::option::Option<::std::string::String>,
     /// 展示商品信息，当自定义入口种类为商家活动时，该字段必填，种类为商家小程序该字段不填
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "展示商品信息，当自定义入口种类为商家活动时，该字段必填，种类为商家小程序该字段不填"
+        )
+    )]
     pub goods_thumbnail_url: ::std::option::Option<::std::string::String>,
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub custom_entrance_state: ::std::option::Option<
         CreateCustomentranceCustomEntranceState,
     >,
@@ -230,36 +374,85 @@ pub struct CreateCustomentranceResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口的开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口的结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口的结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口的归属品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口的归属品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 自定义入口创建的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口创建的时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口修改的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口修改的时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 自定义入口跳转信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自定义入口跳转信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub jump_link: ::std::option::Option<CreateCustomentranceResponseJumpLink>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

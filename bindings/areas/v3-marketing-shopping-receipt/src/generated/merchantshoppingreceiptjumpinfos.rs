@@ -7,15 +7,33 @@
 /// 跳转信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `jump_info` object.\n\n跳转信息")
+)]
 #[non_exhaustive]
 pub struct CreateMerchantshoppingreceiptjumpinfoJumpInfo {
     /// 商户电子小票跳转信息小程序AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户电子小票跳转信息小程序AppID\n\n**Required.**"
+        )
+    )]
     pub merchant_appid: ::std::string::String,
     /// 商户电子小票跳转信息小程序路径
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户电子小票跳转信息小程序路径\n\n**Required.**"
+        )
+    )]
     pub merchant_path: ::std::string::String,
 }
 
@@ -42,29 +60,57 @@ impl CreateMerchantshoppingreceiptjumpinfoJumpInfo {
 /// The JSON body of 上传商家电子小票跳转信息 (`POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 上传商家电子小票跳转信息 (`POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantshoppingreceiptjumpinfoBody {
     /// 微信支付订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 下单用户OpenID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "下单用户OpenID\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 商户上传时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户上传时间\n\n**Required.**")
+    )]
     pub merchant_upload_time: ::wechatpay_runtime::DateTime,
     /// 跳转信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转信息\n\n**Required.**")
+    )]
     pub jump_info: CreateMerchantshoppingreceiptjumpinfoJumpInfo,
 }
 
@@ -123,17 +169,35 @@ impl CreateMerchantshoppingreceiptjumpinfoBody {
 /// 跳转信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `jump_info` object.\n\n跳转信息")
+)]
 #[non_exhaustive]
 pub struct CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo {
     /// 商户电子小票跳转信息小程序AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户电子小票跳转信息小程序AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_appid: ::std::option::Option<::std::string::String>,
     /// 商户电子小票跳转信息小程序路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户电子小票跳转信息小程序路径\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -165,33 +229,73 @@ impl CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo {
 /// 商家电子小票跳转信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `merchant_jump_info` object.\n\n商家电子小票跳转信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo {
     /// 微信支付订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 下单用户OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "下单用户OpenID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 商户上传时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户上传时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 跳转信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub jump_info: ::std::option::Option<
         CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo,
     >,
@@ -199,14 +303,32 @@ pub struct CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 修改时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "修改时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 归属品牌ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "归属品牌ID")
+    )]
     pub brand_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -250,10 +372,21 @@ impl CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo {
 /// The response of 上传商家电子小票跳转信息 (`POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 上传商家电子小票跳转信息 (`POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantshoppingreceiptjumpinfoResponse {
     /// 商家电子小票跳转信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家电子小票跳转信息")
+    )]
     pub merchant_jump_info: ::std::option::Option<
         CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo,
     >,

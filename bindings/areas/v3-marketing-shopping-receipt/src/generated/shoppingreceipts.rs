@@ -7,12 +7,26 @@
 /// 用户与商家的联系渠道
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `merchant_contact_information` object.\n\n用户与商家的联系渠道"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateShoppingreceiptMerchantContactInformation {
     /// 品牌售后部门的咨询电话。
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌售后部门的咨询电话。\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub consultation_phone_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
@@ -61,36 +75,84 @@ for CreateShoppingreceiptMerchantContactInformation {
 /// The JSON `meta` part of 上传电子小票.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The JSON `meta` part of 上传电子小票.")
+)]
 #[non_exhaustive]
 pub struct CreateShoppingreceiptMeta {
     /// 微信支付订单的交易单号，上传的电子小票会关联到该订单
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付订单的交易单号，上传的电子小票会关联到该订单\n\n**Required.**"
+        )
+    )]
     pub transaction_id: ::std::string::String,
     /// 微信支付订单的下单商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单的下单商户号")
+    )]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的下单子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单的下单子商户号")
+    )]
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单的商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单中OpenID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付订单中OpenID\n\n**Required.**"
+        )
+    )]
     pub openid: ::std::string::String,
     /// 图片文件的`sha256`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "图片文件的`sha256`摘要\n\n**Required.**"
+        )
+    )]
     pub sha256: ::std::string::String,
     /// 用户与商家的联系渠道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户与商家的联系渠道")
+    )]
     pub merchant_contact_information: ::std::option::Option<
         CreateShoppingreceiptMerchantContactInformation,
     >,
     /// 上传时间，用于标识请求的先后顺序
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上传时间，用于标识请求的先后顺序"
+        )
+    )]
     pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -243,12 +305,26 @@ impl ::wechatpay_runtime::Validate for CreateShoppingreceiptBody {
 /// 用户与商家的联系渠道
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `merchant_contact_information` object.\n\n用户与商家的联系渠道"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateShoppingreceiptReceiptMerchantContactInformation {
     /// 品牌售后部门的咨询电话。
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌售后部门的咨询电话。\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub consultation_phone_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -280,61 +356,143 @@ impl CreateShoppingreceiptReceiptMerchantContactInformation {
 /// 电子小票上传信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `receipt` object.\n\n电子小票上传信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateShoppingreceiptReceipt {
     /// 电子小票ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子小票ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 电子小票图片审核状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子小票图片审核状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的交易单号，上传的电子小票会关联到该订单
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付订单的交易单号，上传的电子小票会关联到该订单\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单的商户号")
+    )]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单的子商户号")
+    )]
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单中OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付订单中OpenID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 图片文件的文件摘要，即对图片文件的二进制内容进行sha256计算得到的值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "图片文件的文件摘要，即对图片文件的二进制内容进行sha256计算得到的值\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sha256: ::std::option::Option<::std::string::String>,
     /// 标识电子小票图片类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "标识电子小票图片类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub image_type: ::std::option::Option<::std::string::String>,
     /// 电子小票创建的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子小票创建的时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 电子小票最后一次修改时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子小票最后一次修改时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户与商家的联系渠道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户与商家的联系渠道")
+    )]
     pub merchant_contact_information: ::std::option::Option<
         CreateShoppingreceiptReceiptMerchantContactInformation,
     >,
     /// 上传时间，用于标识请求的先后顺序，该笔小票上传时填写则返回，没有不返回
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上传时间，用于标识请求的先后顺序，该笔小票上传时填写则返回，没有不返回"
+        )
+    )]
     pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -384,12 +542,26 @@ impl CreateShoppingreceiptReceipt {
 /// The response of 上传电子小票 (`POST /v3/marketing/shopping-receipt/shoppingreceipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 上传电子小票 (`POST /v3/marketing/shopping-receipt/shoppingreceipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateShoppingreceiptResponse {
     /// 电子小票上传信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子小票上传信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt: ::std::option::Option<CreateShoppingreceiptReceipt>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

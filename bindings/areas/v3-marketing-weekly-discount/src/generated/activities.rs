@@ -5,30 +5,61 @@
 /// Query parameters of 查询周周惠活动列表 (`GET /v3/marketing/weekly-discount/activities`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询周周惠活动列表 (`GET /v3/marketing/weekly-discount/activities`)."
+    )
+)]
 #[non_exhaustive]
 pub struct WeeklyListActivitiesQuery {
     /// 最大资源条数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大资源条数\n\n**Required.**")
+    )]
     pub limit: i64,
     /// 请求资源起始位置
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求资源起始位置\n\n**Required.**")
+    )]
     pub offset: i64,
     /// 报名商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "报名商户号\n\n**Required.**")
+    )]
     pub applying_merchant_id: i64,
     /// 报名商户门店号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "报名商户门店号")
+    )]
     pub store_id: ::std::option::Option<i64>,
     /// 活动投放区域编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动投放区域编码\n\n**Required.**")
+    )]
     pub activity_area_code: i64,
     /// 投放场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投放场景\n\n**Required.**")
+    )]
     pub activity_scene: ::std::string::String,
 }
 
@@ -74,45 +105,96 @@ impl WeeklyListActivitiesQuery {
 /// 周周惠活动详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n周周惠活动详情")
+)]
 #[non_exhaustive]
 pub struct WeeklyListActivitiesDataItem {
     /// 活动ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动ID"))]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动投放场景
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动投放场景\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_scene: ::std::option::Option<::std::string::String>,
     /// 活动投放区域编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动投放区域编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_area_code: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 活动指定付款方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动指定付款方式")
+    )]
     pub activity_limit_pay: ::std::option::Option<::std::string::String>,
     /// 活动优惠门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动优惠门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_transaction_minimum_amount: ::std::option::Option<i64>,
     /// 活动优惠金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动优惠金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_coupon_amount: ::std::option::Option<i64>,
     /// 活动可使用周期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动可使用周期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_available_week: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -120,14 +202,32 @@ pub struct WeeklyListActivitiesDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动预算\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_max_amount: ::std::option::Option<i64>,
     /// 活动单天预算
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动单天预算")
+    )]
     pub activity_max_amount_per_day: ::std::option::Option<i64>,
     /// 活动开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_available_begin_time: ::std::option::Option<
         ::wechatpay_runtime::DateTime,
     >,
@@ -135,6 +235,13 @@ pub struct WeeklyListActivitiesDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_available_end_time: ::std::option::Option<
         ::wechatpay_runtime::DateTime,
     >,
@@ -142,14 +249,32 @@ pub struct WeeklyListActivitiesDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_state: ::std::option::Option<::std::string::String>,
     /// 活动备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动备注")
+    )]
     pub activity_remark: ::std::option::Option<::std::string::String>,
     /// 活动logo
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动logo\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_logo: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -208,27 +333,62 @@ impl WeeklyListActivitiesDataItem {
 /// The response of 查询周周惠活动列表 (`GET /v3/marketing/weekly-discount/activities`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询周周惠活动列表 (`GET /v3/marketing/weekly-discount/activities`)."
+    )
+)]
 #[non_exhaustive]
 pub struct WeeklyListActivitiesResponse {
     /// 周周惠活动详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "周周惠活动详情\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<WeeklyListActivitiesDataItem>>,
     /// 请求资源起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "请求资源起始位置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "最大资源条数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 资源总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资源总条数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -25,6 +25,13 @@
 /// 超级管理员信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `contact_info` object.\n\n超级管理员信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchcontactalterapplymentContactInfo {
     /// 超级管理员姓名
@@ -32,40 +39,97 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 超级管理员证件类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员证件类型\n\n**Required.**"
+        )
+    )]
     pub contact_id_doc_type: CreateMchcontactalterapplymentContactIdDocType,
     /// 超级管理员身份证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员身份证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub contact_id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 超级管理员证件正面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员证件正面照片\n\n**Required.**"
+        )
+    )]
     pub contact_id_doc_copy: ::std::string::String,
     /// 超级管理员证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件反面照片")
+    )]
     pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员证件有效期开始时间\n\n**Required.**"
+        )
+    )]
     pub contact_id_doc_period_begin: ::std::string::String,
     /// 超级管理员证件有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员证件有效期结束时间\n\n**Required.**"
+        )
+    )]
     pub contact_id_doc_period_end: ::std::string::String,
     /// 业务办理授权函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务办理授权函")
+    )]
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// 超级管理员手机
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员手机\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -148,18 +212,37 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateMchcontactalterapplymentCont
 /// The JSON body of 提交超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchcontactalterapplymentBody {
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub merchant_code: ::std::string::String,
     /// 业务申请编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 超级管理员信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员信息")
+    )]
     pub contact_info: ::std::option::Option<CreateMchcontactalterapplymentContactInfo>,
 }
 
@@ -207,10 +290,21 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateMchcontactalterapplymentBody
 /// The response of 提交超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchcontactalterapplymentResponse {
     /// 申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单号")
+    )]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

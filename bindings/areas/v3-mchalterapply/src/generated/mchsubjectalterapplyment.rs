@@ -36,32 +36,67 @@
 /// 营业执照信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `business_license_info` object.\n\n营业执照信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentBusinessLicenseInfo {
     /// 营业执照注册号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营业执照注册号\n\n**Required.**")
+    )]
     pub license_number: ::std::string::String,
     /// 营业执照照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营业执照照片\n\n**Required.**")
+    )]
     pub license_copy: ::std::string::String,
     /// 商户名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称\n\n**Required.**")
+    )]
     pub merchant_name: ::std::string::String,
     /// 法人姓名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人姓名\n\n**Required.**")
+    )]
     pub legal_person: ::std::string::String,
     /// 注册地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册地址")
+    )]
     pub company_address: ::std::option::Option<::std::string::String>,
     /// 有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期开始时间")
+    )]
     pub license_period_begin: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期结束时间")
+    )]
     pub license_period_end: ::std::option::Option<::std::string::String>,
 }
 
@@ -151,39 +186,78 @@ impl CreateMchsubjectalterapplymentBusinessLicenseInfo {
 /// 登记证书信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `certificate_info` object.\n\n登记证书信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentCertificateInfo {
     /// 证书类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证书类型\n\n**Required.**")
+    )]
     pub cert_type: CreateMchsubjectalterapplymentCertType,
     /// 证书编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证书编号\n\n**Required.**")
+    )]
     pub cert_number: ::std::string::String,
     /// 证书照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证书照片\n\n**Required.**")
+    )]
     pub cert_copy: ::std::string::String,
     /// 商户名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称\n\n**Required.**")
+    )]
     pub merchant_name: ::std::string::String,
     /// 法人姓名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人姓名\n\n**Required.**")
+    )]
     pub legal_person: ::std::string::String,
     /// 注册地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册地址\n\n**Required.**")
+    )]
     pub company_address: ::std::string::String,
     /// 有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期开始时间\n\n**Required.**")
+    )]
     pub cert_period_begin: ::std::string::String,
     /// 有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期结束时间\n\n**Required.**")
+    )]
     pub cert_period_end: ::std::string::String,
 }
 
@@ -246,15 +320,33 @@ impl CreateMchsubjectalterapplymentCertificateInfo {
 /// 金融机构许可证
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `finance_institution_info` object.\n\n金融机构许可证"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentFinanceInstitutionInfo {
     /// 金融机构类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构类型\n\n**Required.**")
+    )]
     pub finance_type: CreateMchsubjectalterapplymentFinanceType,
     /// 金融机构许可证图片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "金融机构许可证图片\n\n**Required.**"
+        )
+    )]
     pub finance_license_pics: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -313,47 +405,107 @@ impl CreateMchsubjectalterapplymentFinanceInstitutionInfo {
 /// 法人身份信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `legal_person_info` object.\n\n法人身份信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentLegalPersonInfo {
     /// 证件持有人类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件持有人类型\n\n**Required.**")
+    )]
     pub id_holder_type: CreateMchsubjectalterapplymentIdHolderType,
     /// 证件类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型")
+    )]
     pub id_doc_type: ::std::option::Option<CreateMchsubjectalterapplymentIdDocType>,
     /// 法定代表人说明函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法定代表人说明函")
+    )]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 证件正面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件正面照片")
+    )]
     pub card_front: ::std::option::Option<::std::string::String>,
     /// 证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件反面照片")
+    )]
     pub card_back: ::std::option::Option<::std::string::String>,
     /// 证件姓名
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件号码
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件居住地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件有效期开始时间")
+    )]
     pub card_period_begin: ::std::option::Option<::std::string::String>,
     /// 证件有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件有效期结束时间")
+    )]
     pub card_period_end: ::std::option::Option<::std::string::String>,
     /// 经营者/法人是否为受益人
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营者/法人是否为受益人")
+    )]
     pub as_ubo: ::std::option::Option<bool>,
 }
 
@@ -499,44 +651,98 @@ for CreateMchsubjectalterapplymentLegalPersonInfo {
 /// 最终受益人信息列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `ubo_info_list`.\n\n最终受益人信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentUboInfoListItem {
     /// 证件类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型\n\n**Required.**")
+    )]
     pub id_doc_type: CreateMchsubjectalterapplymentIdDocType,
     /// 证件正面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件正面照片\n\n**Required.**")
+    )]
     pub card_front: ::std::string::String,
     /// 证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件反面照片")
+    )]
     pub card_back: ::std::option::Option<::std::string::String>,
     /// 证件姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件居住地址\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期开始时间\n\n**Required.**"
+        )
+    )]
     pub card_period_begin: ::std::string::String,
     /// 证件有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期结束时间\n\n**Required.**"
+        )
+    )]
     pub card_period_end: ::std::string::String,
 }
 
@@ -604,26 +810,50 @@ for CreateMchsubjectalterapplymentUboInfoListItem {
 /// 补充材料列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `addition` object.\n\n补充材料列表")
+)]
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentAddition {
     /// 银行开户许可证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行开户许可证")
+    )]
     pub bank_openaccount_license: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 开户核准通知书
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户核准通知书")
+    )]
     pub openaccount_approval: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 法人身份辅助证明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人身份辅助证明")
+    )]
     pub legal_other_prove: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 发证机关证明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发证机关证明")
+    )]
     pub agency_prove: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 受益所有人补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "受益所有人补充材料")
+    )]
     pub ubo_prove: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -700,53 +930,104 @@ impl CreateMchsubjectalterapplymentAddition {
 /// The JSON body of 提交资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentBody {
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub merchant_code: ::std::string::String,
     /// 业务申请编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 主体资料变更范围
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体资料变更范围")
+    )]
     pub alter_scope: ::std::option::Option<CreateMchsubjectalterapplymentAlterScope>,
     /// 主体类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体类型\n\n**Required.**")
+    )]
     pub organization_type: CreateMchsubjectalterapplymentOrganizationType,
     /// 是否金融机构
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否金融机构")
+    )]
     pub finance_institution: ::std::option::Option<bool>,
     /// 营业执照信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营业执照信息")
+    )]
     pub business_license_info: ::std::option::Option<
         CreateMchsubjectalterapplymentBusinessLicenseInfo,
     >,
     /// 登记证书信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "登记证书信息")
+    )]
     pub certificate_info: ::std::option::Option<
         CreateMchsubjectalterapplymentCertificateInfo,
     >,
     /// 金融机构许可证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构许可证")
+    )]
     pub finance_institution_info: ::std::option::Option<
         CreateMchsubjectalterapplymentFinanceInstitutionInfo,
     >,
     /// 法人身份信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人身份信息")
+    )]
     pub legal_person_info: ::std::option::Option<
         CreateMchsubjectalterapplymentLegalPersonInfo,
     >,
     /// 最终受益人信息列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最终受益人信息列表")
+    )]
     pub ubo_info_list: ::std::option::Option<
         ::std::vec::Vec<CreateMchsubjectalterapplymentUboInfoListItem>,
     >,
     /// 补充材料列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充材料列表")
+    )]
     pub addition: ::std::option::Option<CreateMchsubjectalterapplymentAddition>,
 }
 
@@ -874,10 +1155,21 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateMchsubjectalterapplymentBody
 /// The response of 提交资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentResponse {
     /// 申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单号")
+    )]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,19 +5,38 @@
 /// The JSON body of 提交商户简称变更申请单 (`POST /v3/mchalterapply/merchantnamealterapplyment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交商户简称变更申请单 (`POST /v3/mchalterapply/merchantnamealterapplyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantnamealterapplymentBody {
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 业务申请编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 商户简称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户简称\n\n**Required.**")
+    )]
     pub merchant_shortname: ::std::string::String,
 }
 
@@ -47,10 +66,21 @@ impl CreateMerchantnamealterapplymentBody {
 /// The response of 提交商户简称变更申请单 (`POST /v3/mchalterapply/merchantnamealterapplyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交商户简称变更申请单 (`POST /v3/mchalterapply/merchantnamealterapplyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantnamealterapplymentResponse {
     /// 申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单号")
+    )]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -61,6 +61,10 @@
 /// 支付人身份信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payer` object.\n\n支付人身份信息")
+)]
 #[non_exhaustive]
 pub struct MedCreateOrderPayer {
     /// 真实姓名
@@ -68,16 +72,34 @@ pub struct MedCreateOrderPayer {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "真实姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 个人身份ID摘要
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "个人身份ID摘要\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_digest: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型\n\n**Required.**")
+    )]
     pub card_type: MedCreateOrderCardType,
 }
 
@@ -133,15 +155,30 @@ impl ::wechatpay_runtime::sensitive::Seal for MedCreateOrderPayer {
 /// 现金补充列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `cash_add_detail`.\n\n现金补充列表"
+    )
+)]
 #[non_exhaustive]
 pub struct MedCreateOrderCashAddDetailItem {
     /// 现金补充金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金补充金额\n\n**Required.**")
+    )]
     pub cash_add_fee: i64,
     /// 现金补充类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金补充类型\n\n**Required.**")
+    )]
     pub cash_add_type: MedCreateOrderCashAddType,
 }
 
@@ -183,15 +220,30 @@ impl MedCreateOrderCashAddDetailItem {
 /// 现金减免列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `cash_reduce_detail`.\n\n现金减免列表"
+    )
+)]
 #[non_exhaustive]
 pub struct MedCreateOrderCashReduceDetailItem {
     /// 现金减免金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金减免金额\n\n**Required.**")
+    )]
     pub cash_reduce_fee: i64,
     /// 现金减免类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金减免类型\n\n**Required.**")
+    )]
     pub cash_reduce_type: MedCreateOrderCashReduceType,
 }
 
@@ -220,19 +272,44 @@ impl MedCreateOrderCashReduceDetailItem {
 /// 医疗机构透传给医保的数据
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `passthrough_request_content`.\n\n医疗机构透传给医保的数据"
+    )
+)]
 #[non_exhaustive]
 pub struct MedCreateOrderPassthroughRequestContent {
     /// `payAuthNo`: not described on the docs page.
     #[serde(rename = "payAuthNo")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`payAuthNo`: not described on the docs page."
+        )
+    )]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// `payOrdId`: not described on the docs page.
     #[serde(rename = "payOrdId")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "`payOrdId`: not described on the docs page.")
+    )]
     pub pay_ord_id: ::std::option::Option<::std::string::String>,
     /// `setlLatlnt`: not described on the docs page.
     #[serde(rename = "setlLatlnt")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`setlLatlnt`: not described on the docs page."
+        )
+    )]
     pub setl_latlnt: ::std::option::Option<::std::string::String>,
 }
 
@@ -285,128 +362,286 @@ impl MedCreateOrderPassthroughRequestContent {
 /// The JSON body of 医保自费混合收款下单 (`POST /v3/med-ins/orders`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 医保自费混合收款下单 (`POST /v3/med-ins/orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MedCreateOrderBody {
     /// 混合支付类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "混合支付类型\n\n**Required.**")
+    )]
     pub mix_pay_type: MedCreateOrderMixPayType,
     /// 订单类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单类型\n\n**Required.**")
+    )]
     pub order_type: MedCreateOrderOrderType,
     /// 从业机构的公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构的公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 医疗机构的公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构的公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构的商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户在appid下的唯一标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在医疗机构AppID下的唯一标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在医疗机构AppID下的唯一标识"
+        )
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 支付人身份信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付人身份信息\n\n**Required.**")
+    )]
     pub payer: MedCreateOrderPayer,
     /// 是否代亲属支付
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否代亲属支付")
+    )]
     pub pay_for_relatives: ::std::option::Option<bool>,
     /// 亲属身份信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "亲属身份信息")
+    )]
     pub relative: ::std::option::Option<MedCreateOrderPayer>,
     /// 从业机构订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 医疗机构订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构订单号\n\n**Required.**")
+    )]
     pub serial_no: ::std::string::String,
     /// 医保局返回的支付单ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保局返回的支付单ID")
+    )]
     pub pay_order_id: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付授权码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保局返回的支付授权码")
+    )]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// 用户定位信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户定位信息")
+    )]
     pub geo_location: ::std::option::Option<::std::string::String>,
     /// 城市ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "城市ID\n\n**Required.**")
+    )]
     pub city_id: ::std::string::String,
     /// 医疗机构名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构名称\n\n**Required.**")
+    )]
     pub med_inst_name: ::std::string::String,
     /// 医疗机构编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构编码\n\n**Required.**")
+    )]
     pub med_inst_no: ::std::string::String,
     /// 医保下单时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保下单时间")
+    )]
     pub med_ins_order_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 使用该接口下单的总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用该接口下单的总金额\n\n**Required.**"
+        )
+    )]
     pub total_fee: i64,
     /// 医保局结算后，医保统筹支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保局结算后，医保统筹支付金额"
+        )
+    )]
     pub med_ins_gov_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保个账支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保局结算后，医保个账支付金额"
+        )
+    )]
     pub med_ins_self_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保其他支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保局结算后，医保其他支付金额"
+        )
+    )]
     pub med_ins_other_fee: ::std::option::Option<i64>,
     /// 医保局结算后，需要自费的金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保局结算后，需要自费的金额")
+    )]
     pub med_ins_cash_fee: ::std::option::Option<i64>,
     /// 实际需要用户微信支付的金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际需要用户微信支付的金额")
+    )]
     pub wechat_pay_cash_fee: ::std::option::Option<i64>,
     /// 现金补充列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金补充列表")
+    )]
     pub cash_add_detail: ::std::option::Option<
         ::std::vec::Vec<MedCreateOrderCashAddDetailItem>,
     >,
     /// 现金减免列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金减免列表")
+    )]
     pub cash_reduce_detail: ::std::option::Option<
         ::std::vec::Vec<MedCreateOrderCashReduceDetailItem>,
     >,
     /// 回调通知URL
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调通知URL\n\n**Required.**")
+    )]
     pub callback_url: ::std::string::String,
     /// 自费预下单ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自费预下单ID")
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构透传给医保的数据
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医疗机构透传给医保的数据\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub passthrough_request_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<MedCreateOrderPassthroughRequestContent>,
     >,
     /// 扩展字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扩展字段")
+    )]
     pub extends: ::std::option::Option<::std::string::String>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_no: ::std::option::Option<::std::string::String>,
     /// 是否到医保局测试环境下单
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否到医保局测试环境下单")
+    )]
     pub med_ins_test_env: ::std::option::Option<bool>,
 }
 
@@ -758,19 +993,44 @@ impl ::wechatpay_runtime::sensitive::Seal for MedCreateOrderBody {
 /// 支付完成后医保局返回内容
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `passthrough_response_content`.\n\n支付完成后医保局返回内容"
+    )
+)]
 #[non_exhaustive]
 pub struct MedCreateOrderPassthroughResponseContent {
     /// `payAuthNo`: not described on the docs page.
     #[serde(rename = "payAuthNo")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`payAuthNo`: not described on the docs page."
+        )
+    )]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// `payOrdId`: not described on the docs page.
     #[serde(rename = "payOrdId")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "`payOrdId`: not described on the docs page.")
+    )]
     pub pay_ord_id: ::std::option::Option<::std::string::String>,
     /// `setlLatlnt`: not described on the docs page.
     #[serde(rename = "setlLatlnt")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`setlLatlnt`: not described on the docs page."
+        )
+    )]
     pub setl_latlnt: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -804,17 +1064,38 @@ impl MedCreateOrderPassthroughResponseContent {
 /// 现金补充列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `cash_add_detail`.\n\n现金补充列表"
+    )
+)]
 #[non_exhaustive]
 pub struct MedCreateOrderResponseCashAddDetailItem {
     /// 现金补充金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "现金补充金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cash_add_fee: ::std::option::Option<i64>,
     /// 现金补充类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "现金补充类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cash_add_type: ::std::option::Option<MedCreateOrderCashAddType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -846,17 +1127,38 @@ impl MedCreateOrderResponseCashAddDetailItem {
 /// 现金减免列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `cash_reduce_detail`.\n\n现金减免列表"
+    )
+)]
 #[non_exhaustive]
 pub struct MedCreateOrderResponseCashReduceDetailItem {
     /// 现金减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "现金减免金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cash_reduce_fee: ::std::option::Option<i64>,
     /// 现金减免类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "现金减免类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cash_reduce_type: ::std::option::Option<MedCreateOrderCashReduceType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -886,35 +1188,81 @@ impl MedCreateOrderResponseCashReduceDetailItem {
 /// The response of 医保自费混合收款下单 (`POST /v3/med-ins/orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 医保自费混合收款下单 (`POST /v3/med-ins/orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MedCreateOrderResponse {
     /// 医保自费混合订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保自费混合订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mix_trade_no: ::std::option::Option<::std::string::String>,
     /// 医保自费混合订单支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保自费混合订单支付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mix_pay_status: ::std::option::Option<MedCreateOrderMixPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "混合订单中自费部分的支付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub self_pay_status: ::std::option::Option<MedCreateOrderSelfPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "混合订单中自费部分的支付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub med_ins_pay_status: ::std::option::Option<MedCreateOrderMedInsPayStatus>,
     /// 订单支付时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单支付时间")
+    )]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付完成后医保局返回内容
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付完成后医保局返回内容\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub passthrough_response_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<MedCreateOrderPassthroughResponseContent>,
     >,
@@ -922,96 +1270,235 @@ pub struct MedCreateOrderResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "混合支付类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mix_pay_type: ::std::option::Option<MedCreateOrderMixPayType>,
     /// 订单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub order_type: ::std::option::Option<MedCreateOrderOrderType>,
     /// 从业机构的公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "从业机构的公众号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构的公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构的商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户在appid下的唯一标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在医疗机构AppID下的唯一标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在医疗机构AppID下的唯一标识"
+        )
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 是否代亲属支付
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否代亲属支付")
+    )]
     pub pay_for_relatives: ::std::option::Option<bool>,
     /// 从业机构订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "从业机构订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 医疗机构订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医疗机构订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub serial_no: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付单ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保局返回的支付单ID")
+    )]
     pub pay_order_id: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付授权码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保局返回的支付授权码")
+    )]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// 用户定位信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户定位信息")
+    )]
     pub geo_location: ::std::option::Option<::std::string::String>,
     /// 城市ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "城市ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub city_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医疗机构名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub med_inst_name: ::std::option::Option<::std::string::String>,
     /// 医疗机构编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医疗机构编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub med_inst_no: ::std::option::Option<::std::string::String>,
     /// 医保下单时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保下单时间")
+    )]
     pub med_ins_order_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 使用该接口下单的总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用该接口下单的总金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保统筹支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保局结算后，医保统筹支付金额"
+        )
+    )]
     pub med_ins_gov_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保个账支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保局结算后，医保个账支付金额"
+        )
+    )]
     pub med_ins_self_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保其他支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保局结算后，医保其他支付金额"
+        )
+    )]
     pub med_ins_other_fee: ::std::option::Option<i64>,
     /// 医保局结算后，需要自费的金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保局结算后，需要自费的金额")
+    )]
     pub med_ins_cash_fee: ::std::option::Option<i64>,
     /// 实际需要用户微信支付的金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际需要用户微信支付的金额")
+    )]
     pub wechat_pay_cash_fee: ::std::option::Option<i64>,
     /// 现金补充列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金补充列表")
+    )]
     pub cash_add_detail: ::std::option::Option<
         ::std::vec::Vec<MedCreateOrderResponseCashAddDetailItem>,
     >,
     /// 现金减免列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金减免列表")
+    )]
     pub cash_reduce_detail: ::std::option::Option<
         ::std::vec::Vec<MedCreateOrderResponseCashReduceDetailItem>,
     >,
@@ -1019,31 +1506,66 @@ pub struct MedCreateOrderResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "回调通知URL\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 自费预下单ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自费预下单ID")
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构透传给医保的数据
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医疗机构透传给医保的数据\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub passthrough_request_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<MedCreateOrderPassthroughResponseContent>,
     >,
     /// 扩展字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扩展字段")
+    )]
     pub extends: ::std::option::Option<::std::string::String>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_no: ::std::option::Option<::std::string::String>,
     /// 是否到医保局测试环境下单
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否到医保局测试环境下单")
+    )]
     pub med_ins_test_env: ::std::option::Option<bool>,
     /// 医保支付失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保支付失败原因")
+    )]
     pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

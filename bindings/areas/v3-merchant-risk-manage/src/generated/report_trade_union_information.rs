@@ -7,13 +7,28 @@
 /// 充值业务场景独有字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `recharge_fields` object.\n\n充值业务场景独有字段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateReportTradeUnionInformationRechargeFields {
     /// 充值账号类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充值账号类型")
+    )]
     pub account_type: ::std::option::Option<i64>,
     /// 充值账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充值账号")
+    )]
     pub account: ::std::option::Option<::std::string::String>,
 }
 
@@ -54,29 +69,58 @@ impl CreateReportTradeUnionInformationRechargeFields {
 /// 生活缴费场景独有字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `living_expenses_fields` object.\n\n生活缴费场景独有字段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateReportTradeUnionInformationLivingExpensesFields {
     /// 户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "户号"))]
     pub acc_no: ::std::option::Option<::std::string::String>,
     /// 费种
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "费种"))]
     pub type_: ::std::option::Option<i64>,
     /// 缴费城市
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费城市")
+    )]
     pub city: ::std::option::Option<::std::string::String>,
     /// 户号对应的地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "户号对应的地址信息")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 缴费户名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费户名")
+    )]
     pub acc_name: ::std::option::Option<::std::string::String>,
     /// 机构名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构名称")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 缴费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费金额")
+    )]
     pub amount: ::std::option::Option<i64>,
 }
 
@@ -169,34 +213,75 @@ impl CreateReportTradeUnionInformationLivingExpensesFields {
 /// 子单列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `sub_orders`.\n\n子单列表")
+)]
 #[non_exhaustive]
 pub struct CreateReportTradeUnionInformationSubOrdersItem {
     /// 子单商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 子单发起方商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单发起方商户号")
+    )]
     pub mch_id: ::std::option::Option<::std::string::String>,
     /// 收货省份
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货省份")
+    )]
     pub delivery_province: ::std::option::Option<::std::string::String>,
     /// 收货城市
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货城市")
+    )]
     pub delivery_city: ::std::option::Option<::std::string::String>,
     /// 高风险类目
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "高风险类目\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`."
+        )
+    )]
     pub risky_goods: ::std::option::Option<i64>,
     /// 下单人风险等级
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "下单人风险等级\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`."
+        )
+    )]
     pub user_risk_level: ::std::option::Option<i64>,
     /// 商户风险等级
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户风险等级\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`."
+        )
+    )]
     pub sp_risk_level: ::std::option::Option<i64>,
 }
 
@@ -284,173 +369,397 @@ impl CreateReportTradeUnionInformationSubOrdersItem {
 /// The JSON body of 上报订单关联信息 (`POST /v3/merchant-risk-manage/report-trade-union-information`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 上报订单关联信息 (`POST /v3/merchant-risk-manage/report-trade-union-information`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateReportTradeUnionInformationBody {
     /// 服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 从业机构商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构商户号")
+    )]
     pub acquiring_bank_id: ::std::option::Option<::std::string::String>,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户实名证件号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户实名证件号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub certificates_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 用户终端ip
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户终端ip")
+    )]
     pub client_ip: ::std::option::Option<::std::string::String>,
     /// 商户判定交易的风险等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户判定交易的风险等级")
+    )]
     pub risk_level: ::std::option::Option<i64>,
     /// 线上线下标识
     ///
     /// Documented values: `1`, `2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "线上线下标识\n\nDocumented values: `1`, `2`."
+        )
+    )]
     pub line_type: ::std::option::Option<i64>,
     /// 虚拟实物标识
     ///
     /// Documented values: `1`, `2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "虚拟实物标识\n\nDocumented values: `1`, `2`."
+        )
+    )]
     pub goods_type: ::std::option::Option<i64>,
     /// 物品发布类型
     ///
     /// Documented values: `1`, `2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "物品发布类型\n\nDocumented values: `1`, `2`."
+        )
+    )]
     pub seller_type: ::std::option::Option<i64>,
     /// 是否需要物流发货
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否需要物流发货")
+    )]
     pub is_need_deliver: ::std::option::Option<bool>,
     /// 用户设备类型
     ///
     /// Documented values: `1`, `2`, `3`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户设备类型\n\nDocumented values: `1`, `2`, `3`."
+        )
+    )]
     pub device_type: ::std::option::Option<i64>,
     /// 付款方用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款方用户标识")
+    )]
     pub userid: ::std::option::Option<::std::string::String>,
     /// 手机号来源
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "手机号来源")
+    )]
     pub phone_from: ::std::option::Option<i64>,
     /// 收款方用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方用户标识")
+    )]
     pub seller_userid: ::std::option::Option<::std::string::String>,
     /// 业务场景
     ///
     /// Documented values: `0`, `1`, `2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "业务场景\n\nDocumented values: `0`, `1`, `2`."
+        )
+    )]
     pub scene: ::std::option::Option<i64>,
     /// 充值业务场景独有字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充值业务场景独有字段")
+    )]
     pub recharge_fields: ::std::option::Option<
         CreateReportTradeUnionInformationRechargeFields,
     >,
     /// 生活缴费场景独有字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生活缴费场景独有字段")
+    )]
     pub living_expenses_fields: ::std::option::Option<
         CreateReportTradeUnionInformationLivingExpensesFields,
     >,
     /// 扩展字段1，json格式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扩展字段1，json格式")
+    )]
     pub extra_fields1: ::std::option::Option<::std::string::String>,
     /// 扩展字段2，json格式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扩展字段2，json格式")
+    )]
     pub extra_fields2: ::std::option::Option<::std::string::String>,
     /// 扩展字段3，json格式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扩展字段3，json格式")
+    )]
     pub extra_fields3: ::std::option::Option<::std::string::String>,
     /// 高风险商品标签
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "高风险商品标签")
+    )]
     pub high_risk_goods: ::std::option::Option<i64>,
     /// 用户下单设备与支付设备是否一致
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户下单设备与支付设备是否一致"
+        )
+    )]
     pub same_deviced: ::std::option::Option<bool>,
     /// 用户下单设备是否是常用设备
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户下单设备是否是常用设备")
+    )]
     pub reliable_device: ::std::option::Option<bool>,
     /// 收货省份
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货省份")
+    )]
     pub delivery_province: ::std::option::Option<::std::string::String>,
     /// 收货城市
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货城市")
+    )]
     pub delivery_city: ::std::option::Option<::std::string::String>,
     /// 收货人地址是否新增
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货人地址是否新增")
+    )]
     pub new_address: ::std::option::Option<bool>,
     /// 上一笔支付openid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上一笔支付openid")
+    )]
     pub last_pay_openid: ::std::option::Option<::std::string::String>,
     /// 高风险类目
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "高风险类目\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`."
+        )
+    )]
     pub risky_goods: ::std::option::Option<i64>,
     /// 订单识别标识：小时购/自提等枚举值
     ///
     /// Documented values: `1`, `2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单识别标识：小时购/自提等枚举值\n\nDocumented values: `1`, `2`."
+        )
+    )]
     pub offline_delivery_label: ::std::option::Option<i64>,
     /// 是否为代付订单
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否为代付订单")
+    )]
     pub proxy_payment: ::std::option::Option<bool>,
     /// 下单人手机号：手机号前3后4
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "下单人手机号：手机号前3后4")
+    )]
     pub order_phone_number: ::std::option::Option<::std::string::String>,
     /// 下单人风险等级
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "下单人风险等级\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`."
+        )
+    )]
     pub user_risk_level: ::std::option::Option<i64>,
     /// 商户风险等级
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户风险等级\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`."
+        )
+    )]
     pub sp_risk_level: ::std::option::Option<i64>,
     /// 手机号所属地
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "手机号所属地")
+    )]
     pub phone_number_location: ::std::option::Option<::std::string::String>,
     /// 商品类目
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品类目")
+    )]
     pub goods_category: ::std::option::Option<::std::string::String>,
     /// 前置打开行为异常
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "前置打开行为异常")
+    )]
     pub pre_opening_behavior: ::std::option::Option<::std::string::String>,
     /// 卖家是否是新账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卖家是否是新账号")
+    )]
     pub new_store: ::std::option::Option<bool>,
     /// 店铺标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店铺标识")
+    )]
     pub store_identifier: ::std::option::Option<::std::string::String>,
     /// 商品上架时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品上架时间")
+    )]
     pub goods_listing_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 合单商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户订单号")
+    )]
     pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 合单商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户号")
+    )]
     pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 子单列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单列表")
+    )]
     pub sub_orders: ::std::option::Option<
         ::std::vec::Vec<CreateReportTradeUnionInformationSubOrdersItem>,
     >,
@@ -948,22 +1257,46 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateReportTradeUnionInformationB
 /// The response of 上报订单关联信息 (`POST /v3/merchant-risk-manage/report-trade-union-information`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 上报订单关联信息 (`POST /v3/merchant-risk-manage/report-trade-union-information`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateReportTradeUnionInformationResponse {
     /// 服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 从业机构商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构商户号")
+    )]
     pub acquiring_bank_id: ::std::option::Option<::std::string::String>,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,26 +5,54 @@
 /// Query parameters of 查询风险信息 (`GET /v3/merchant-risk-manage/trade-risk-information`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询风险信息 (`GET /v3/merchant-risk-manage/trade-risk-information`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryTradeRiskInformationQuery {
     /// 服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 从业机构号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构号")
+    )]
     pub acquiring_bank_id: ::std::option::Option<::std::string::String>,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 投诉信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉信息")
+    )]
     pub complaints_information: ::std::option::Option<::std::string::String>,
 }
 
@@ -138,21 +166,47 @@ impl QueryTradeRiskInformationQuery {
 /// The response of 查询风险信息 (`GET /v3/merchant-risk-manage/trade-risk-information`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询风险信息 (`GET /v3/merchant-risk-manage/trade-risk-information`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryTradeRiskInformationResponse {
     /// 风险系数值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "风险系数值\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub risk_score: ::std::option::Option<f64>,
     /// 风险类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险类型")
+    )]
     pub risk_type: ::std::option::Option<QueryTradeRiskInformationRiskType>,
     /// 处置手段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "处置手段")
+    )]
     pub punish_type: ::std::option::Option<QueryTradeRiskInformationPunishType>,
     /// 处置手段描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "处置手段描述")
+    )]
     pub punish_description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -40,35 +40,75 @@
 /// The JSON body of 处置结果回传 (`POST /v3/merchant-risk-manage/trade-risk-result`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 处置结果回传 (`POST /v3/merchant-risk-manage/trade-risk-result`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTradeRiskResultBody {
     /// 服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 从业机构商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构商户号")
+    )]
     pub acquiring_bank_id: ::std::option::Option<::std::string::String>,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 风险类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险类型")
+    )]
     pub risk_type: ::std::option::Option<CreateTradeRiskResultRiskType>,
     /// 处置手段
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "处置手段\n\n**Required.**")
+    )]
     pub punish_type: CreateTradeRiskResultPunishType,
     /// 处置手段补充
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "处置手段补充")
+    )]
     pub additional_punish_type: ::std::option::Option<::std::string::String>,
     /// 投诉信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉信息")
+    )]
     pub complaints_information: ::std::option::Option<::std::string::String>,
 }
 
@@ -179,36 +219,79 @@ impl CreateTradeRiskResultBody {
 /// The response of 处置结果回传 (`POST /v3/merchant-risk-manage/trade-risk-result`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 处置结果回传 (`POST /v3/merchant-risk-manage/trade-risk-result`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTradeRiskResultResponse {
     /// 服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 从业机构商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构商户号")
+    )]
     pub acquiring_bank_id: ::std::option::Option<::std::string::String>,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 风险类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险类型")
+    )]
     pub risk_type: ::std::option::Option<CreateTradeRiskResultRiskType>,
     /// 处置手段
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "处置手段\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub punish_type: ::std::option::Option<CreateTradeRiskResultPunishType>,
     /// 处置手段补充
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "处置手段补充")
+    )]
     pub additional_punish_type: ::std::option::Option<::std::string::String>,
     /// 处置手段描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "处置手段描述")
+    )]
     pub punish_description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,10 +5,21 @@
 /// The response of 查询商户违规通知回调地址 (`GET /v3/merchant-risk-manage/violation-notifications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询商户违规通知回调地址 (`GET /v3/merchant-risk-manage/violation-notifications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryViolationNotificationResponse {
     /// 通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -85,10 +96,21 @@ impl ::wechatpay_runtime::Operation for QueryViolationNotificationRequest {
 /// The JSON body of 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateViolationNotificationBody {
     /// 通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -119,10 +141,21 @@ impl CreateViolationNotificationBody {
 /// The response of 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateViolationNotificationResponse {
     /// 通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -209,10 +242,21 @@ impl ::wechatpay_runtime::Operation for CreateViolationNotificationRequest {
 /// The JSON body of 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateViolationNotificationBody {
     /// 通知链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知链接")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -243,10 +287,21 @@ impl UpdateViolationNotificationBody {
 /// The response of 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateViolationNotificationResponse {
     /// 通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,28 +5,59 @@
 /// The JSON body of 商户反馈 (`POST /v3/merchant-service/feedbacks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户反馈 (`POST /v3/merchant-service/feedbacks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFeedbackBody {
     /// 微信支付订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 被诉商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被诉商户号\n\n**Required.**")
+    )]
     pub complainted_mchid: ::std::string::String,
     /// 反馈内容类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "反馈内容类型")
+    )]
     pub feedback_type: ::std::option::Option<i64>,
     /// 反馈内容
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "反馈内容\n\n**Required.**")
+    )]
     pub feedback_content: ::std::string::String,
     /// 图片凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片凭证")
+    )]
     pub feedback_images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 反馈处理完成
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "反馈处理完成")
+    )]
     pub launch_confirm_process: ::std::option::Option<bool>,
 }
 

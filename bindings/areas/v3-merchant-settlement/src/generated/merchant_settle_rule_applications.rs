@@ -5,23 +5,49 @@
 /// The JSON body of 申请修改特约商户结算规则 (`POST /v3/merchant-settlement/merchant-settle-rule-applications`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 申请修改特约商户结算规则 (`POST /v3/merchant-settlement/merchant-settle-rule-applications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantSettleRuleApplicationBody {
     /// 从业机构号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构号\n\n**Required.**")
+    )]
     pub acquiring_bank_id: ::std::string::String,
     /// 渠道商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商户号\n\n**Required.**")
+    )]
     pub channel_id: ::std::string::String,
     /// 从业机构特约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "从业机构特约商户号\n\n**Required.**"
+        )
+    )]
     pub sub_mchid: ::std::string::String,
     /// 结算规则id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算规则id\n\n**Required.**")
+    )]
     pub settle_rule_id: i64,
 }
 
@@ -54,33 +80,75 @@ impl CreateMerchantSettleRuleApplicationBody {
 /// The response of 申请修改特约商户结算规则 (`POST /v3/merchant-settlement/merchant-settle-rule-applications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 申请修改特约商户结算规则 (`POST /v3/merchant-settlement/merchant-settle-rule-applications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMerchantSettleRuleApplicationResponse {
     /// 申请单编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub application_id: ::std::option::Option<::std::string::String>,
     /// 申请单处理信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单处理信息")
+    )]
     pub application_process_info: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单状态")
+    )]
     pub application_state: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最后更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 从业机构号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构号")
+    )]
     pub acquiring_bank_id: ::std::option::Option<::std::string::String>,
     /// 渠道商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商户号")
+    )]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 从业机构特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 结算规则id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算规则id")
+    )]
     pub settle_rule_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

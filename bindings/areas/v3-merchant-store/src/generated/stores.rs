@@ -7,23 +7,47 @@
 /// 门店基础信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_basics` object.\n\n门店基础信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStoreStoreBasics {
     /// 商家门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家门店编号")
+    )]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 品牌名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌名称")
+    )]
     pub brand_name: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称\n\n**Required.**")
+    )]
     pub store_name: ::std::string::String,
     /// 分店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分店名称")
+    )]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "品牌ID"))]
     pub brand_id: ::std::option::Option<i64>,
 }
 
@@ -88,24 +112,51 @@ impl CreateStoreStoreBasics {
 /// 门店地址信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_address` object.\n\n门店地址信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStoreStoreAddress {
     /// 门店省市编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店省市编码\n\n**Required.**")
+    )]
     pub address_code: ::std::string::String,
     /// 门店地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址\n\n**Required.**")
+    )]
     pub address_detail: ::std::string::String,
     /// 门店地址辅助描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址辅助描述")
+    )]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经度")
+    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店纬度")
+    )]
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -169,13 +220,28 @@ impl CreateStoreStoreAddress {
 /// 门店经营信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_business` object.\n\n门店经营信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStoreStoreBusiness {
     /// 门店服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营时间")
+    )]
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
@@ -219,14 +285,29 @@ impl CreateStoreStoreBusiness {
 /// 门店收款信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `store_recipient`.\n\n门店收款信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStoreStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 门店收款主体
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款主体")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -259,22 +340,49 @@ impl CreateStoreStoreRecipientItem {
 /// The JSON body of 创建门店 (`POST /v3/merchant-store/stores`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建门店 (`POST /v3/merchant-store/stores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStoreBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店基础信息")
+    )]
     pub store_basics: ::std::option::Option<CreateStoreStoreBasics>,
     /// 门店地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址信息")
+    )]
     pub store_address: ::std::option::Option<CreateStoreStoreAddress>,
     /// 门店经营信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营信息")
+    )]
     pub store_business: ::std::option::Option<CreateStoreStoreBusiness>,
     /// 门店收款信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款信息")
+    )]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<CreateStoreStoreRecipientItem>,
     >,
@@ -345,12 +453,26 @@ impl CreateStoreBody {
 /// The response of 创建门店 (`POST /v3/merchant-store/stores`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建门店 (`POST /v3/merchant-store/stores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStoreResponse {
     /// 微信支付商户门店ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付商户门店ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub store_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,30 @@
 /// Query parameters of 查询子商户（融合钱包） (`GET /v3/merchants/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询子商户（融合钱包） (`GET /v3/merchants/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetMerchantQuery {
     /// 机构appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 机构商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
 }
 
@@ -42,22 +57,47 @@ impl GetMerchantQuery {
 /// 联系人信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `contact` object.\n\n联系人信息")
+)]
 #[non_exhaustive]
 pub struct GetMerchantContact {
     /// 联系人名称
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人名称\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 联系人电话
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人电话\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 联系人邮箱
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人邮箱\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -116,28 +156,51 @@ impl GetMerchantContact {
 /// 业务信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `business` object.\n\n业务信息")
+)]
 #[non_exhaustive]
 pub struct GetMerchantBusiness {
     /// 业务类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型")
+    )]
     pub business_type: ::std::option::Option<GetMerchantBusinessType>,
     /// APP下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP下载地址")
+    )]
     pub app_download: ::std::option::Option<::std::string::String>,
     /// 业务网站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务网站")
+    )]
     pub website: ::std::option::Option<::std::string::String>,
     /// 公众号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "公众号"))]
     pub office_account: ::std::option::Option<::std::string::String>,
     /// 小程序
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "小程序"))]
     pub mini_program: ::std::option::Option<::std::string::String>,
     /// 门店地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址")
+    )]
     pub store_address: ::std::option::Option<::std::string::String>,
     /// MCC码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "MCC码"))]
     pub mcc: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -179,13 +242,25 @@ impl GetMerchantBusiness {
 /// 董事信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `director` object.\n\n董事信息")
+)]
 #[non_exhaustive]
 pub struct GetMerchantDirector {
     /// 董事姓名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事姓名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 董事证件号码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事证件号码")
+    )]
     pub number: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -215,61 +290,142 @@ impl GetMerchantDirector {
 /// The response of 查询子商户（融合钱包） (`GET /v3/merchants/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询子商户（融合钱包） (`GET /v3/merchants/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户全称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户全称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 子商户简称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户简称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub shortname: ::std::option::Option<::std::string::String>,
     /// 公司联系方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公司联系方式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub office_phone: ::std::option::Option<::std::string::String>,
     /// 册国家或区域
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "册国家或区域\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_country_code: ::std::option::Option<::std::string::String>,
     /// 类目
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "类目\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub business_category: ::std::option::Option<i64>,
     /// 联系人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人信息")
+    )]
     pub contact: ::std::option::Option<GetMerchantContact>,
     /// 商户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户类型")
+    )]
     pub merchant_type: ::std::option::Option<GetMerchantMerchantType>,
     /// 公司注册文件编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件编号")
+    )]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
     /// 公司注册文件过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件过期时间")
+    )]
     pub registration_certificate_date: ::std::option::Option<::std::string::String>,
     /// 子商户结算账户
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户结算账户")
+    )]
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务信息")
+    )]
     pub business: ::std::option::Option<GetMerchantBusiness>,
     /// 董事信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事信息")
+    )]
     pub director: ::std::option::Option<GetMerchantDirector>,
     /// 负责人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "负责人信息")
+    )]
     pub principal: ::std::option::Option<GetMerchantDirector>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

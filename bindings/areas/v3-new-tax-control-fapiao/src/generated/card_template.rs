@@ -7,24 +7,54 @@
 /// 卡券自定义cell位配置
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `custom_cell` object.\n\n卡券自定义cell位配置"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCardTemplateCustomCell {
     /// cell位文字
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "cell位文字\n\n**Required.**")
+    )]
     pub words: ::std::string::String,
     /// cell位描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "cell位描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 点击cell位跳转的地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "点击cell位跳转的地址")
+    )]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 点击cell位跳转的小程序的用户名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "点击cell位跳转的小程序的用户名")
+    )]
     pub miniprogram_user_name: ::std::option::Option<::std::string::String>,
     /// 点击cell位跳转的小程序的页面路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "点击cell位跳转的小程序的页面路径"
+        )
+    )]
     pub miniprogram_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -88,17 +118,36 @@ impl CreateCardTemplateCustomCell {
 /// 卡券模板信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `card_template_information` object.\n\n卡券模板信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCardTemplateCardTemplateInformation {
     /// 收款方名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方名称")
+    )]
     pub payee_name: ::std::option::Option<::std::string::String>,
     /// 卡券logo地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡券logo地址\n\n**Required.**")
+    )]
     pub logo_url: ::std::string::String,
     /// 卡券自定义cell位配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡券自定义cell位配置")
+    )]
     pub custom_cell: ::std::option::Option<CreateCardTemplateCustomCell>,
 }
 
@@ -142,18 +191,37 @@ impl CreateCardTemplateCardTemplateInformation {
 /// The JSON body of 创建电子发票卡券模板 (`POST /v3/new-tax-control-fapiao/card-template`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建电子发票卡券模板 (`POST /v3/new-tax-control-fapiao/card-template`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCardTemplateBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 插卡公众号AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "插卡公众号AppID\n\n**Required.**")
+    )]
     pub card_appid: ::std::string::String,
     /// 卡券模板信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡券模板信息\n\n**Required.**")
+    )]
     pub card_template_information: CreateCardTemplateCardTemplateInformation,
 }
 
@@ -191,17 +259,38 @@ impl CreateCardTemplateBody {
 /// The response of 创建电子发票卡券模板 (`POST /v3/new-tax-control-fapiao/card-template`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建电子发票卡券模板 (`POST /v3/new-tax-control-fapiao/card-template`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCardTemplateResponse {
     /// 插卡公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "插卡公众号AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_appid: ::std::option::Option<::std::string::String>,
     /// 卡券模板id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡券模板id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

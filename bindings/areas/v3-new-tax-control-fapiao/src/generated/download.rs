@@ -5,34 +5,75 @@
 /// Query parameters of 下载发票文件 (`GET /v3/new-tax-control-fapiao/download`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 下载发票文件 (`GET /v3/new-tax-control-fapiao/download`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDownloadQuery {
     /// 前序`download_url`的查询参数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "前序`download_url`的查询参数\n\n**Required.**"
+        )
+    )]
     pub token: ::std::string::String,
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 通过查询电子发票接口获取的`card_openid`
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通过查询电子发票接口获取的`card_openid`\n\n**Required.**"
+        )
+    )]
     pub openid: ::std::string::String,
     /// 发票代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票代码\n\n**Required.**")
+    )]
     pub invoice_code: ::std::string::String,
     /// 发票号码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票号码\n\n**Required.**")
+    )]
     pub invoice_no: ::std::string::String,
     /// 唯一标识一张发票
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "唯一标识一张发票\n\n**Required.**")
+    )]
     pub fapiao_id: ::std::string::String,
 }
 

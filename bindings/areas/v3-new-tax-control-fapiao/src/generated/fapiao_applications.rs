@@ -7,41 +7,84 @@
 /// 购买方信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `buyer_information` object.\n\n购买方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方类型\n\n**Required.**")
+    )]
     pub type_: ::std::string::String,
     /// 名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 纳税人识别号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "纳税人识别号")
+    )]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "地址"))]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "电话"))]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "邮箱地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -158,44 +201,95 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateFapiaoApplicationBuyerInform
 /// 发票行信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `items`.\n\n发票行信息")
+)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationItemsItem {
     /// 税局侧规定的货物或应税劳务、服务税收分类编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "税局侧规定的货物或应税劳务、服务税收分类编码\n\n**Required.**"
+        )
+    )]
     pub tax_code: ::std::string::String,
     /// 税局侧规定的货物或应税劳务、服务分类名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "税局侧规定的货物或应税劳务、服务分类名称"
+        )
+    )]
     pub goods_category: ::std::option::Option<::std::string::String>,
     /// 货物或应税劳务、服务名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货物或应税劳务、服务名称")
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 企业侧维护的货物或应税劳务、服务编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "企业侧维护的货物或应税劳务、服务编码"
+        )
+    )]
     pub goods_id: ::std::option::Option<i64>,
     /// 规格型号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "规格型号")
+    )]
     pub specification: ::std::option::Option<::std::string::String>,
     /// 单位
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "单位"))]
     pub unit: ::std::option::Option<::std::string::String>,
     /// 数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "数量\n\n**Required.**")
+    )]
     pub quantity: i64,
     /// 单行金额合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单行金额合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 税率
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "税率"))]
     pub tax_rate: ::std::option::Option<f64>,
     /// 税收优惠政策标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "税收优惠政策标识")
+    )]
     pub tax_prefer_mark: ::std::option::Option<::std::string::String>,
     /// 是否折扣行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否折扣行\n\n**Required.**")
+    )]
     pub discount: bool,
 }
 
@@ -301,26 +395,56 @@ impl CreateFapiaoApplicationItemsItem {
 /// 需要开具的发票信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `fapiao_information`.\n\n需要开具的发票信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationFapiaoInformationItem {
     /// 商户发票单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户发票单号\n\n**Required.**")
+    )]
     pub fapiao_id: ::std::string::String,
     /// 总价税合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总价税合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 是否以清单形式开具发票
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否以清单形式开具发票\n\n**Required.**"
+        )
+    )]
     pub need_list: bool,
     /// 发票备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票备注")
+    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 发票行信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票行信息\n\n**Required.**")
+    )]
     pub items: ::std::vec::Vec<CreateFapiaoApplicationItemsItem>,
 }
 
@@ -364,26 +488,56 @@ impl CreateFapiaoApplicationFapiaoInformationItem {
 /// The JSON body of 开具电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 开具电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFapiaoApplicationBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 开票场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票场景\n\n**Required.**")
+    )]
     pub scene: ::std::string::String,
     /// 发票申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票申请单号\n\n**Required.**")
+    )]
     pub fapiao_apply_id: ::std::string::String,
     /// 购买方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方信息\n\n**Required.**")
+    )]
     pub buyer_information: CreateFapiaoApplicationBuyerInformation,
     /// 需要开具的发票信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "需要开具的发票信息\n\n**Required.**"
+        )
+    )]
     pub fapiao_information: ::std::vec::Vec<
         CreateFapiaoApplicationFapiaoInformationItem,
     >,

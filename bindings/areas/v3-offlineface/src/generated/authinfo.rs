@@ -5,30 +5,61 @@
 /// The JSON body of 获取authinfo接口 (`POST /v3/offlineface/authinfo`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 获取authinfo接口 (`POST /v3/offlineface/authinfo`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAuthinfoBody {
     /// 服务商公众号appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商公众号appid\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 子商户公众号appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众号appid")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 设备id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备id\n\n**Required.**")
+    )]
     pub device_id: ::std::string::String,
     /// 原始数据
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "原始数据\n\n**Required.**")
+    )]
     pub raw_data: ::std::string::String,
     /// 机构id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构id\n\n**Required.**")
+    )]
     pub organization_id: ::std::string::String,
 }
 
@@ -75,12 +106,26 @@ impl CreateAuthinfoBody {
 /// The response of 获取authinfo接口 (`POST /v3/offlineface/authinfo`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取authinfo接口 (`POST /v3/offlineface/authinfo`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAuthinfoResponse {
     /// 授权信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub authinfo: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

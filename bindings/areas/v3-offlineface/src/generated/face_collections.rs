@@ -5,17 +5,36 @@
 /// Query parameters of 查询重采用户列表 (`GET /v3/offlineface/face-collections`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询重采用户列表 (`GET /v3/offlineface/face-collections`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListFaceCollectionsQuery {
     /// 机构ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构ID\n\n**Required.**")
+    )]
     pub organization_id: ::std::string::String,
     /// 列表偏移
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "列表偏移")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 资源个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资源个数")
+    )]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -70,33 +89,73 @@ impl ListFaceCollectionsQuery {
 /// 重采对象
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `face_collections`.\n\n重采对象")
+)]
 #[non_exhaustive]
 pub struct ListFaceCollectionsFaceCollectionsItem {
     /// 重采ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "重采ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub collection_id: ::std::option::Option<::std::string::String>,
     /// 用户ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub use_id: ::std::option::Option<::std::string::String>,
     /// 机构ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "机构ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub organization_id: ::std::option::Option<::std::string::String>,
     /// 重采状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "重采状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub collection_state: ::std::option::Option<ListFaceCollectionsCollectionState>,
     /// 注册照上传时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册照上传时间")
+    )]
     pub register_photo_upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付用户确认时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付用户确认时间")
+    )]
     pub confirm_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -134,12 +193,26 @@ impl ListFaceCollectionsFaceCollectionsItem {
 /// The response of 查询重采用户列表 (`GET /v3/offlineface/face-collections`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询重采用户列表 (`GET /v3/offlineface/face-collections`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListFaceCollectionsResponse {
     /// 重采对象
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "重采对象\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub face_collections: ::std::option::Option<
         ::std::vec::Vec<ListFaceCollectionsFaceCollectionsItem>,
     >,

@@ -5,15 +5,30 @@
 /// The JSON body of 获取还款链接接口 (`POST /v3/offlineface/repayment-url`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 获取还款链接接口 (`POST /v3/offlineface/repayment-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRepaymentUrlBody {
     /// 商户用户ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户用户ID\n\n**Required.**")
+    )]
     pub out_user_id: ::std::string::String,
     /// 机构id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构id\n\n**Required.**")
+    )]
     pub organization_id: ::std::string::String,
 }
 
@@ -40,17 +55,38 @@ impl CreateRepaymentUrlBody {
 /// The response of 获取还款链接接口 (`POST /v3/offlineface/repayment-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取还款链接接口 (`POST /v3/offlineface/repayment-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRepaymentUrlResponse {
     /// 还款链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "还款链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub repayment_url: ::std::option::Option<::std::string::String>,
     /// 链接过期时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "链接过期时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub expire_at: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

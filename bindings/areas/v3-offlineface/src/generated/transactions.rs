@@ -18,15 +18,27 @@
 /// 金额信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n金额信息")
+)]
 #[non_exhaustive]
 pub struct OfflinefaceCreateTransactionAmount {
     /// 总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型\n\n**Required.**")
+    )]
     pub currency: OfflinefaceCreateTransactionCurrency,
 }
 
@@ -52,11 +64,19 @@ impl OfflinefaceCreateTransactionAmount {
 /// 支付场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `scene_info` object.\n\n支付场景信息")
+)]
 #[non_exhaustive]
 pub struct OfflinefaceCreateTransactionSceneInfo {
     /// 设备IP
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备IP\n\n**Required.**")
+    )]
     pub device_ip: ::std::string::String,
 }
 
@@ -80,10 +100,18 @@ impl OfflinefaceCreateTransactionSceneInfo {
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settle_info` object.\n\n结算信息")
+)]
 #[non_exhaustive]
 pub struct OfflinefaceCreateTransactionSettleInfo {
     /// 是否支持分账
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否支持分账")
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -113,6 +141,10 @@ impl OfflinefaceCreateTransactionSettleInfo {
 /// 业务信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `business` object.\n\n业务信息")
+)]
 #[non_exhaustive]
 pub struct OfflinefaceCreateTransactionBusiness {
     /// 平台产品ID
@@ -120,12 +152,26 @@ pub struct OfflinefaceCreateTransactionBusiness {
     /// Documented values: `2`, `11`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "平台产品ID\n\nDocumented values: `2`, `11`.\n\n**Required.**"
+        )
+    )]
     pub business_product_id: i64,
     /// 平台场景ID
     ///
     /// Documented values: `3`, `4`, `5`, `6`, `124`, `125`, `126`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "平台场景ID\n\nDocumented values: `3`, `4`, `5`, `6`, `124`, `125`, `126`.\n\n**Required.**"
+        )
+    )]
     pub business_scene_id: i64,
 }
 
@@ -149,47 +195,106 @@ impl OfflinefaceCreateTransactionBusiness {
 /// The JSON body of 申请扣款接口 (`POST /v3/offlineface/transactions`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 申请扣款接口 (`POST /v3/offlineface/transactions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OfflinefaceCreateTransactionBody {
     /// 支付凭证
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付凭证\n\n**Required.**")
+    )]
     pub auth_code: ::std::string::String,
     /// 服务商公众号appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商公众号appid")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众号appid")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 金额信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额信息")
+    )]
     pub amount: ::std::option::Option<OfflinefaceCreateTransactionAmount>,
     /// 支付场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付场景信息")
+    )]
     pub scene_info: ::std::option::Option<OfflinefaceCreateTransactionSceneInfo>,
     /// 优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠标记")
+    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 商品信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品信息")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户附加信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户附加信息")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 结算信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算信息")
+    )]
     pub settle_info: ::std::option::Option<OfflinefaceCreateTransactionSettleInfo>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 业务信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务信息")
+    )]
     pub business: ::std::option::Option<OfflinefaceCreateTransactionBusiness>,
 }
 
@@ -342,13 +447,25 @@ impl OfflinefaceCreateTransactionBody {
 /// 支付用户信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payer` object.\n\n支付用户信息")
+)]
 #[non_exhaustive]
 pub struct OfflinefaceCreateTransactionPayer {
     /// 公众下的openid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众下的openid")
+    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 子公众下的openid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子公众下的openid")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -380,17 +497,35 @@ impl OfflinefaceCreateTransactionPayer {
 /// 金额信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n金额信息")
+)]
 #[non_exhaustive]
 pub struct OfflinefaceCreateTransactionResponseAmount {
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货币类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub currency: ::std::option::Option<OfflinefaceCreateTransactionCurrency>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -422,10 +557,15 @@ impl OfflinefaceCreateTransactionResponseAmount {
 /// 支付场景信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `scene_info` object.\n\n支付场景信息")
+)]
 #[non_exhaustive]
 pub struct OfflinefaceCreateTransactionResponseSceneInfo {
     /// 设备IP
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "设备IP"))]
     pub device_ip: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -468,75 +608,171 @@ impl OfflinefaceCreateTransactionResponseSceneInfo {
 /// The response of 申请扣款接口 (`POST /v3/offlineface/transactions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 申请扣款接口 (`POST /v3/offlineface/transactions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OfflinefaceCreateTransactionResponse {
     /// 服务商公众号appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商公众号appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众号appid")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 支付用户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付用户信息")
+    )]
     pub payer: ::std::option::Option<OfflinefaceCreateTransactionPayer>,
     /// 金额信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额信息")
+    )]
     pub amount: ::std::option::Option<OfflinefaceCreateTransactionResponseAmount>,
     /// 优惠信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠信息")
+    )]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     >,
     /// 支付场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付场景信息")
+    )]
     pub scene_info: ::std::option::Option<OfflinefaceCreateTransactionResponseSceneInfo>,
     /// 付款银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款银行")
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 交易类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易类型")
+    )]
     pub trade_type: ::std::option::Option<OfflinefaceCreateTransactionTradeType>,
     /// 交易状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易状态")
+    )]
     pub trade_state: ::std::option::Option<::std::string::String>,
     /// 交易描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易描述")
+    )]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// 欠款状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "欠款状态")
+    )]
     pub debt_state: ::std::option::Option<::std::string::String>,
     /// 商品信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品信息")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户附加信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户附加信息")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 微信订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信订单号")
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 还款微信订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款微信订单号")
+    )]
     pub repayment_transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 错误分类
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "错误分类")
+    )]
     pub error_type: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,13 +5,25 @@
 /// Query parameters of 查询机构信息接口 (`GET /v3/offlinefacemch/organizations`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询机构信息接口 (`GET /v3/offlinefacemch/organizations`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryOrganizationQuery {
     /// 机构ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "机构ID"))]
     pub organization_id: ::std::option::Option<::std::string::String>,
     /// 机构名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构名称")
+    )]
     pub organization_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -53,13 +65,25 @@ impl QueryOrganizationQuery {
 /// The response of 查询机构信息接口 (`GET /v3/offlinefacemch/organizations`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询机构信息接口 (`GET /v3/offlinefacemch/organizations`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryOrganizationResponse {
     /// 机构ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "机构ID"))]
     pub organization_id: ::std::option::Option<::std::string::String>,
     /// 机构名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构名称")
+    )]
     pub organization_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

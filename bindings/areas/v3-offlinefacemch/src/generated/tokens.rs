@@ -7,13 +7,25 @@
 /// 小程序/h5鉴权场景初始化数据
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `web_init_data` object.\n\n小程序/h5鉴权场景初始化数据"
+    )
+)]
 #[non_exhaustive]
 pub struct OfflinefacemchCreateTokenWebInitData {
     /// 商户刷脸用户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户刷脸用户ID")
+    )]
     pub out_user_id: ::std::option::Option<::std::string::String>,
     /// 机构ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "机构ID"))]
     pub organization_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -55,13 +67,28 @@ impl OfflinefacemchCreateTokenWebInitData {
 /// The JSON body of 获取凭证授权接口 (`POST /v3/offlinefacemch/tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 获取凭证授权接口 (`POST /v3/offlinefacemch/tokens`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OfflinefacemchCreateTokenBody {
     /// 使用场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用场景")
+    )]
     pub scene: ::std::option::Option<::std::string::String>,
     /// 小程序/h5鉴权场景初始化数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序/h5鉴权场景初始化数据")
+    )]
     pub web_init_data: ::std::option::Option<OfflinefacemchCreateTokenWebInitData>,
 }
 
@@ -103,10 +130,21 @@ impl OfflinefacemchCreateTokenBody {
 /// The response of 获取凭证授权接口 (`POST /v3/offlinefacemch/tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取凭证授权接口 (`POST /v3/offlinefacemch/tokens`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OfflinefacemchCreateTokenResponse {
     /// 授权凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权凭证")
+    )]
     pub token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -20,34 +20,71 @@
 /// 转账明细列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `transfer_detail_list`.\n\n转账明细列表"
+    )
+)]
 #[non_exhaustive]
 pub struct InitiateTransferBatchTransferDetailListItem {
     /// 商家明细单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家明细单号\n\n**Required.**")
+    )]
     pub out_detail_no: ::std::string::String,
     /// 转账金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账金额\n\n**Required.**")
+    )]
     pub transfer_amount: i64,
     /// 转账备注
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账备注\n\n**Required.**")
+    )]
     pub transfer_remark: ::std::string::String,
     /// 收款用户openid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款用户openid\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 收款用户姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "收款用户姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 收款用户身份证
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "收款用户身份证\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub user_id_card: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -134,53 +171,108 @@ for InitiateTransferBatchTransferDetailListItem {
 /// The JSON body of 发起批量转账 (`POST /v3/partner-transfer/batches`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发起批量转账 (`POST /v3/partner-transfer/batches`)."
+    )
+)]
 #[non_exhaustive]
 pub struct InitiateTransferBatchBody {
     /// 特约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 特约商户appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户appid")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 特约商户授权类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户授权类型\n\n**Required.**")
+    )]
     pub authorization_type: InitiateTransferBatchAuthorizationType,
     /// 商家批次单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家批次单号\n\n**Required.**")
+    )]
     pub out_batch_no: ::std::string::String,
     /// 批次名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次名称\n\n**Required.**")
+    )]
     pub batch_name: ::std::string::String,
     /// 批次备注
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次备注\n\n**Required.**")
+    )]
     pub batch_remark: ::std::string::String,
     /// 转账总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账总金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 转账总笔数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账总笔数\n\n**Required.**")
+    )]
     pub total_num: i64,
     /// 转账明细列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账明细列表\n\n**Required.**")
+    )]
     pub transfer_detail_list: ::std::vec::Vec<
         InitiateTransferBatchTransferDetailListItem,
     >,
     /// 服务商的appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商的appid")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 批量转账用途
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批量转账用途")
+    )]
     pub transfer_purpose: ::std::option::Option<InitiateTransferBatchTransferPurpose>,
     /// 转账场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账场景")
+    )]
     pub transfer_scene: ::std::option::Option<InitiateTransferBatchTransferScene>,
 }
 
@@ -285,22 +377,50 @@ impl ::wechatpay_runtime::sensitive::Seal for InitiateTransferBatchBody {
 /// The response of 发起批量转账 (`POST /v3/partner-transfer/batches`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发起批量转账 (`POST /v3/partner-transfer/batches`)."
+    )
+)]
 #[non_exhaustive]
 pub struct InitiateTransferBatchResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,37 +18,75 @@
 /// The JSON body of 生成授权token (`POST /v3/payroll-card/tokens`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 生成授权token (`POST /v3/payroll-card/tokens`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTokenBody {
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "应用ID"))]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 用户实名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户实名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 用户证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户证件号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 用工类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用工类型\n\n**Required.**")
+    )]
     pub employment_type: CreateTokenEmploymentType,
 }
 
@@ -117,32 +155,74 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateTokenBody {
 /// The response of 生成授权token (`POST /v3/payroll-card/tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 生成授权token (`POST /v3/payroll-card/tokens`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTokenResponse {
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权token\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub token: ::std::option::Option<::std::string::String>,
     /// token有效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "token有效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub expires_in: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

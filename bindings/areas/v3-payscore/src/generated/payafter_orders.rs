@@ -5,19 +5,39 @@
 /// Query parameters of 查询先享后付订单 (`GET /v3/payscore/payafter-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询先享后付订单 (`GET /v3/payscore/payafter-orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryPayafterOrderQuery {
     /// 服务ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "服务ID"))]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户服务订单号")
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 回跳查询ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回跳查询ID")
+    )]
     pub query_id: ::std::option::Option<::std::string::String>,
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -97,19 +117,42 @@ impl QueryPayafterOrderQuery {
 /// 后付费，描述付费项目列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `fees`.\n\n后付费，描述付费项目列表"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryPayafterOrderFeesItem {
     /// 付费项目名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目名称")
+    )]
     pub fee_name: ::std::option::Option<::std::string::String>,
     /// 付费项目数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目数量")
+    )]
     pub fee_count: ::std::option::Option<i64>,
     /// 付费项目总金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目总金额")
+    )]
     pub fee_amount: ::std::option::Option<i64>,
     /// 描述计费规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "描述计费规则")
+    )]
     pub fee_desc: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -145,16 +188,35 @@ impl QueryPayafterOrderFeesItem {
 /// 商户优惠，最多包含5条商户优惠
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `discounts`.\n\n商户优惠，最多包含5条商户优惠"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryPayafterOrderDiscountsItem {
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub discount_name: ::std::option::Option<::std::string::String>,
     /// 商品优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品优惠金额")
+    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// 优惠说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠说明")
+    )]
     pub discount_desc: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -197,83 +259,195 @@ impl QueryPayafterOrderDiscountsItem {
 /// The response of 查询先享后付订单 (`GET /v3/payscore/payafter-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询先享后付订单 (`GET /v3/payscore/payafter-orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryPayafterOrderResponse {
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户服务订单号")
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "服务ID"))]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// `state`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "`state`: not described on the docs page.")
+    )]
     pub state: ::std::option::Option<QueryPayafterOrderState>,
     /// 标识用户订单使用情况
     ///
     /// Documented values: `1`, `2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "标识用户订单使用情况\n\nDocumented values: `1`, `2`."
+        )
+    )]
     pub finish_type: ::std::option::Option<i64>,
     /// 服务开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间")
+    )]
     pub service_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间")
+    )]
     pub service_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 实际服务开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际服务开始时间")
+    )]
     pub real_service_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 实际服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际服务结束时间")
+    )]
     pub real_service_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付完成时间")
+    )]
     pub pay_succ_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 开始使用服务的地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始使用服务的地点")
+    )]
     pub service_start_location: ::std::option::Option<::std::string::String>,
     /// 预计服务结束的地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计服务结束的地点")
+    )]
     pub service_end_location: ::std::option::Option<::std::string::String>,
     /// 开始使用服务的地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始使用服务的地点")
+    )]
     pub real_service_start_location: ::std::option::Option<::std::string::String>,
     /// 预计服务结束的地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计服务结束的地点")
+    )]
     pub real_service_end_location: ::std::option::Option<::std::string::String>,
     /// 服务信息，用于介绍本订单所提供的服务
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务信息，用于介绍本订单所提供的服务"
+        )
+    )]
     pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 后付费，描述付费项目列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费，描述付费项目列表")
+    )]
     pub fees: ::std::option::Option<::std::vec::Vec<QueryPayafterOrderFeesItem>>,
     /// 商户优惠，最多包含5条商户优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户优惠，最多包含5条商户优惠")
+    )]
     pub discounts: ::std::option::Option<
         ::std::vec::Vec<QueryPayafterOrderDiscountsItem>,
     >,
     /// 订单风险金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单风险金额")
+    )]
     pub risk_amount: ::std::option::Option<i64>,
     /// 总金额(大于等于0的数字，单位为分)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总金额(大于等于0的数字，单位为分)"
+        )
+    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 商户自定义说明,可存放本订单所需信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户自定义说明,可存放本订单所需信息"
+        )
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用于完结订单时传入,确保订单完结时数据完整
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用于完结订单时传入,确保订单完结时数据完整"
+        )
+    )]
     pub finish_ticket: ::std::option::Option<::std::string::String>,
     /// 结单交易单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结单交易单号")
+    )]
     pub finish_transaction_id: ::std::option::Option<::std::string::String>,
     /// 支付方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付方式")
+    )]
     pub pay_type: ::std::option::Option<QueryPayafterOrderPayType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -423,19 +597,42 @@ impl ::wechatpay_runtime::Operation for QueryPayafterOrderRequest {
 /// 后付费，描述付费项目列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `fees`.\n\n后付费，描述付费项目列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePayafterOrderFeesItem {
     /// 付费项目名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目名称")
+    )]
     pub fee_name: ::std::option::Option<::std::string::String>,
     /// 付费项目数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目数量")
+    )]
     pub fee_count: ::std::option::Option<i64>,
     /// 付费项目总金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目总金额")
+    )]
     pub fee_amount: ::std::option::Option<i64>,
     /// 描述计费规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "描述计费规则")
+    )]
     pub fee_desc: ::std::option::Option<::std::string::String>,
 }
 
@@ -495,13 +692,28 @@ impl CreatePayafterOrderFeesItem {
 /// 商户优惠，最多包含5条商户优惠
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `discounts`.\n\n商户优惠，最多包含5条商户优惠"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePayafterOrderDiscountsItem {
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub discount_name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠说明")
+    )]
     pub discount_desc: ::std::option::Option<::std::string::String>,
 }
 
@@ -543,74 +755,177 @@ impl CreatePayafterOrderDiscountsItem {
 /// The JSON body of 创建先享后付订单 (`POST /v3/payscore/payafter-orders`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建先享后付订单 (`POST /v3/payscore/payafter-orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePayafterOrderBody {
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 商户服务订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户服务订单号\n\n**Required.**")
+    )]
     pub out_order_no: ::std::string::String,
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 用户下单时确认的服务开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户下单时确认的服务开始时间")
+    )]
     pub service_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户下单时确定的预计服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户下单时确定的预计服务结束时间"
+        )
+    )]
     pub service_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 开始使用服务的地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始使用服务的地点")
+    )]
     pub service_start_location: ::std::option::Option<::std::string::String>,
     /// 预计服务结束的地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计服务结束的地点")
+    )]
     pub service_end_location: ::std::option::Option<::std::string::String>,
     /// 服务信息，用于介绍本订单所提供的服务
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务信息，用于介绍本订单所提供的服务"
+        )
+    )]
     pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 后付费，描述付费项目列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费，描述付费项目列表")
+    )]
     pub fees: ::std::option::Option<::std::vec::Vec<CreatePayafterOrderFeesItem>>,
     /// 商户优惠，最多包含5条商户优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户优惠，最多包含5条商户优惠")
+    )]
     pub discounts: ::std::option::Option<
         ::std::vec::Vec<CreatePayafterOrderDiscountsItem>,
     >,
     /// 订单风险金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单风险金额")
+    )]
     pub risk_amount: ::std::option::Option<i64>,
     /// 商户自定义说明,可存放本订单所需信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户自定义说明,可存放本订单所需信息"
+        )
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 使用需用户确认订单类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用需用户确认订单类型")
+    )]
     pub need_user_confirm: ::std::option::Option<bool>,
     /// 微信用户在商户对应appid下的唯一标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信用户在商户对应appid下的唯一标识"
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户姓名
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户身份证ID
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户身份证ID\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub userid: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户收货地址
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户收货地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -815,37 +1130,87 @@ impl ::wechatpay_runtime::sensitive::Seal for CreatePayafterOrderBody {
 /// The response of 创建先享后付订单 (`POST /v3/payscore/payafter-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建先享后付订单 (`POST /v3/payscore/payafter-orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePayafterOrderResponse {
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户服务订单号")
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "服务ID"))]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付服务订单号")
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 小程序跳转businessType
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转businessType")
+    )]
     pub miniprogram_businesstype: ::std::option::Option<::std::string::String>,
     /// 小程序跳转appid，在商户小程序跳转到微信侧小程序流程需要用到
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序跳转appid，在商户小程序跳转到微信侧小程序流程需要用到"
+        )
+    )]
     pub miniprogram_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub miniprogram_path: ::std::option::Option<::std::string::String>,
     /// 小程序跳转username，在商户APP跳转微信侧小程序流程需要用到
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序跳转username，在商户APP跳转微信侧小程序流程需要用到"
+        )
+    )]
     pub miniprogram_username: ::std::option::Option<::std::string::String>,
     /// 用于跳转到微信侧小程序订单数据,跳转到微信侧小程序传入
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用于跳转到微信侧小程序订单数据,跳转到微信侧小程序传入"
+        )
+    )]
     pub package: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,22 +5,45 @@
 /// The JSON body of 商户预授权 (`POST /v3/payscore/permissions`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户预授权 (`POST /v3/payscore/permissions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePermissionBody {
     /// 服务id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务id\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 公众号id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号id\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 授权协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权协议号\n\n**Required.**")
+    )]
     pub authorization_code: ::std::string::String,
     /// 通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -61,12 +84,26 @@ impl CreatePermissionBody {
 /// The response of 商户预授权 (`POST /v3/payscore/permissions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商户预授权 (`POST /v3/payscore/permissions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePermissionResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预授权token\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub apply_permissions_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

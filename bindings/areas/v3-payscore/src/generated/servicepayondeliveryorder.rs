@@ -7,20 +7,37 @@
 /// 后付费项目
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `post_payments`.\n\n后付费项目")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderPostPaymentsItem {
     /// 付费项目名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "金额"))]
     pub amount: ::std::option::Option<i64>,
     /// 计费说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "计费说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费数量")
+    )]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -71,21 +88,44 @@ impl CreateServicepayondeliveryorderPostPaymentsItem {
 /// 后付费商户优惠
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `post_discounts`.\n\n后付费商户优惠"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 优惠说明
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠说明\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠数量")
+    )]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -130,20 +170,40 @@ impl CreateServicepayondeliveryorderPostDiscountsItem {
 /// 服务时间段
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `time_range` object.\n\n服务时间段")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间\n\n**Required.**")
+    )]
     pub start_time: ::wechatpay_runtime::DateTime,
     /// 服务开始时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间备注")
+    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间备注")
+    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -202,13 +262,25 @@ impl CreateServicepayondeliveryorderTimeRange {
 /// 服务位置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `location` object.\n\n服务位置")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderLocation {
     /// 服务开始地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始地点")
+    )]
     pub start_location: ::std::option::Option<::std::string::String>,
     /// 服务结束地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束地点")
+    )]
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
@@ -266,18 +338,34 @@ impl CreateServicepayondeliveryorderLocation {
 /// 订单风险金
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `risk_fund` object.\n\n订单风险金")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderRiskFund {
     /// 风险金名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险金名称\n\n**Required.**")
+    )]
     pub name: CreateServicepayondeliveryorderName,
     /// 风险金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 风险说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
 }
 
@@ -325,18 +413,34 @@ impl CreateServicepayondeliveryorderRiskFund {
 /// 单详跳转链接
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `jump_link` object.\n\n单详跳转链接")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderJumpLink {
     /// 跳转链接类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转链接类型")
+    )]
     pub jump_link_type: ::std::option::Option<
         CreateServicepayondeliveryorderJumpLinkType,
     >,
     /// 小程序跳转AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转AppID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转path")
+    )]
     pub path: ::std::option::Option<::std::string::String>,
 }
 
@@ -391,26 +495,50 @@ impl CreateServicepayondeliveryorderJumpLink {
 /// 商品列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods`.\n\n商品列表")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderGoodsItem {
     /// 商品名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 商品图片链接
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品图片链接\n\n**Required.**")
+    )]
     pub picture: ::std::string::String,
     /// 商品单价金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单价金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 商品数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品数量\n\n**Required.**")
+    )]
     pub count: i64,
     /// 商品品类ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品品类ID")
+    )]
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -456,18 +584,37 @@ impl CreateServicepayondeliveryorderGoodsItem {
 /// 先用后付购物详情
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `shopping_info` object.\n\n先用后付购物详情"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际购物商家公众号ID")
+    )]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单详跳转链接\n\n**Required.**")
+    )]
     pub jump_link: CreateServicepayondeliveryorderJumpLink,
     /// 商品列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品列表\n\n**Required.**")
+    )]
     pub goods: ::std::vec::Vec<CreateServicepayondeliveryorderGoodsItem>,
 }
 
@@ -507,64 +654,128 @@ impl CreateServicepayondeliveryorderShoppingInfo {
 /// The JSON body of 创建先用后付订单 (`POST /v3/payscore/servicepayondeliveryorder`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建先用后付订单 (`POST /v3/payscore/servicepayondeliveryorder`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderBody {
     /// 商户服务订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户服务订单号\n\n**Required.**")
+    )]
     pub out_order_no: ::std::string::String,
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 服务信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务信息\n\n**Required.**")
+    )]
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费项目")
+    )]
     pub post_payments: ::std::option::Option<
         ::std::vec::Vec<CreateServicepayondeliveryorderPostPaymentsItem>,
     >,
     /// 后付费商户优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费商户优惠")
+    )]
     pub post_discounts: ::std::option::Option<
         ::std::vec::Vec<CreateServicepayondeliveryorderPostDiscountsItem>,
     >,
     /// 服务时间段
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务时间段\n\n**Required.**")
+    )]
     pub time_range: CreateServicepayondeliveryorderTimeRange,
     /// 服务位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务位置")
+    )]
     pub location: ::std::option::Option<CreateServicepayondeliveryorderLocation>,
     /// 订单风险金
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单风险金\n\n**Required.**")
+    )]
     pub risk_fund: CreateServicepayondeliveryorderRiskFund,
     /// 商户数据包
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户数据包")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 是否需要用户确认
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否需要用户确认")
+    )]
     pub need_user_confirm: ::std::option::Option<bool>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 先用后付购物详情
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "先用后付购物详情\n\n**Required.**")
+    )]
     pub shopping_info: CreateServicepayondeliveryorderShoppingInfo,
 }
 
@@ -686,19 +897,39 @@ impl CreateServicepayondeliveryorderBody {
 /// 后付费项目
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `post_payments`.\n\n后付费项目")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderResponsePostPaymentsItem {
     /// 付费名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费数量")
+    )]
     pub count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -734,19 +965,42 @@ impl CreateServicepayondeliveryorderResponsePostPaymentsItem {
 /// 后付费商户优惠
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `post_discounts`.\n\n后付费商户优惠"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderResponsePostDiscountsItem {
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠数量")
+    )]
     pub count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -782,20 +1036,42 @@ impl CreateServicepayondeliveryorderResponsePostDiscountsItem {
 /// 服务风险金
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `risk_fund` object.\n\n服务风险金")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderResponseRiskFund {
     /// 风险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "风险名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 风险金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "风险金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 风险说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -829,19 +1105,39 @@ impl CreateServicepayondeliveryorderResponseRiskFund {
 /// 服务时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `time_range` object.\n\n服务时间段")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderResponseTimeRange {
     /// 服务开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务开始时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间备注")
+    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间备注")
+    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -877,13 +1173,25 @@ impl CreateServicepayondeliveryorderResponseTimeRange {
 /// 服务位置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `location` object.\n\n服务位置")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderResponseLocation {
     /// 服务开始地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始地点")
+    )]
     pub start_location: ::std::option::Option<::std::string::String>,
     /// 服务结束地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束地点")
+    )]
     pub end_location: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -915,18 +1223,37 @@ impl CreateServicepayondeliveryorderResponseLocation {
 /// 单详跳转链接
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `jump_link` object.\n\n单详跳转链接")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderShoppingInfoJumpLink {
     /// 跳转链接类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转链接类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub jump_link_type: ::std::option::Option<::std::string::String>,
     /// 小程序跳转AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转AppID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转path")
+    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -960,30 +1287,66 @@ impl CreateServicepayondeliveryorderShoppingInfoJumpLink {
 /// 商品列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods`.\n\n商品列表")
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderShoppingInfoGoodsItem {
     /// 商品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 商品图片链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品图片链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub picture: ::std::option::Option<::std::string::String>,
     /// 商品单价金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品单价金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 商品数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub count: ::std::option::Option<i64>,
     /// 商品品类ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品品类ID")
+    )]
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1021,15 +1384,33 @@ impl CreateServicepayondeliveryorderShoppingInfoGoodsItem {
 /// 先用后付购物详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `shopping_info` object.\n\n先用后付购物详情"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderResponseShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际购物商家公众号ID")
+    )]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单详跳转链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub jump_link: ::std::option::Option<
         CreateServicepayondeliveryorderShoppingInfoJumpLink,
     >,
@@ -1037,6 +1418,13 @@ pub struct CreateServicepayondeliveryorderResponseShoppingInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods: ::std::option::Option<
         ::std::vec::Vec<CreateServicepayondeliveryorderShoppingInfoGoodsItem>,
     >,
@@ -1070,82 +1458,181 @@ impl CreateServicepayondeliveryorderResponseShoppingInfo {
 /// The response of 创建先用后付订单 (`POST /v3/payscore/servicepayondeliveryorder`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建先用后付订单 (`POST /v3/payscore/servicepayondeliveryorder`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateServicepayondeliveryorderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公众账号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户服务订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务订单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 订单状态说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单状态说明")
+    )]
     pub state_description: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费项目")
+    )]
     pub post_payments: ::std::option::Option<
         ::std::vec::Vec<CreateServicepayondeliveryorderResponsePostPaymentsItem>,
     >,
     /// 后付费商户优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费商户优惠")
+    )]
     pub post_discounts: ::std::option::Option<
         ::std::vec::Vec<CreateServicepayondeliveryorderResponsePostDiscountsItem>,
     >,
     /// 服务风险金
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务风险金")
+    )]
     pub risk_fund: ::std::option::Option<
         CreateServicepayondeliveryorderResponseRiskFund,
     >,
     /// 服务时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务时间段")
+    )]
     pub time_range: ::std::option::Option<
         CreateServicepayondeliveryorderResponseTimeRange,
     >,
     /// 服务位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务位置")
+    )]
     pub location: ::std::option::Option<CreateServicepayondeliveryorderResponseLocation>,
     /// 商户数据包
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户数据包")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付服务订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 跳转微信侧小程序订单数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转微信侧小程序订单数据\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub package: ::std::option::Option<::std::string::String>,
     /// 先用后付购物详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "先用后付购物详情")
+    )]
     pub shopping_info: ::std::option::Option<
         CreateServicepayondeliveryorderResponseShoppingInfo,
     >,

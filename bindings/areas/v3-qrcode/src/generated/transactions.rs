@@ -19,13 +19,28 @@
 /// 订单金额信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额信息")
+)]
 #[non_exhaustive]
 pub struct CreateTransactionAmount {
     /// 订单总金额，单位为分
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单总金额，单位为分")
+    )]
     pub total: ::std::option::Option<i64>,
     /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：CNY
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "符合ISO 4217标准的三位字母代码，目前只支持人民币：CNY"
+        )
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -66,16 +81,32 @@ impl CreateTransactionAmount {
 /// 公交场景信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `bus_info` object.\n\n公交场景信息")
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBusInfo {
     /// 用户乘车时间（上车）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户乘车时间（上车）")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车路线
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "乘车路线")
+    )]
     pub line_name: ::std::option::Option<::std::string::String>,
     /// 车牌号。
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号。")
+    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
 }
 
@@ -130,19 +161,39 @@ impl CreateTransactionBusInfo {
 /// 地铁场景信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `metro_info` object.\n\n地铁场景信息")
+)]
 #[non_exhaustive]
 pub struct CreateTransactionMetroInfo {
     /// 用户乘车时间（上车）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户乘车时间（上车）")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户下车时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户下车时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车起始站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "乘车起始站")
+    )]
     pub start_station: ::std::option::Option<::std::string::String>,
     /// 乘车终点站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "乘车终点站")
+    )]
     pub end_station: ::std::option::Option<::std::string::String>,
 }
 
@@ -206,50 +257,130 @@ impl CreateTransactionMetroInfo {
 /// The JSON body of 扣费受理 (`POST /v3/qrcode/transactions`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 扣费受理 (`POST /v3/qrcode/transactions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBody {
     /// 商户在微信申请公众号或移动应用成功后分配的账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户在微信申请公众号或移动应用成功后分配的账号ID\n\n**Required.**"
+        )
+    )]
     pub appid: ::std::string::String,
     /// 子公众账号ID，服务商模式下选传，用于扣费信息的商户信息展示。
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子公众账号ID，服务商模式下选传，用于扣费信息的商户信息展示。"
+        )
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 微信支付分配的子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付分配的子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户自定义字段，用于交易账单中对扣费服务的描述。
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户自定义字段，用于交易账单中对扣费服务的描述。"
+        )
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 附加数据，在查询API和支付通知中原样返回
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "附加数据，在查询API和支付通知中原样返回"
+        )
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户系统内部订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户系统内部订单号\n\n**Required.**"
+        )
+    )]
     pub out_trade_no: ::std::string::String,
     /// 交易场景值，现在支持公交和地铁的场景值
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易场景值，现在支持公交和地铁的场景值\n\n**Required.**"
+        )
+    )]
     pub trade_scene: CreateTransactionTradeScene,
     /// 代金券或立减优惠功能的参数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "代金券或立减优惠功能的参数")
+    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 签约成功后，微信返回代扣签约ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约成功后，微信返回代扣签约ID\n\n**Required.**"
+        )
+    )]
     pub contract_id: ::std::string::String,
     /// 接受扣款结果异步回调通知的URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接受扣款结果异步回调通知的URL")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 订单金额信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额信息")
+    )]
     pub amount: ::std::option::Option<CreateTransactionAmount>,
     /// 公交场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公交场景信息")
+    )]
     pub bus_info: ::std::option::Option<CreateTransactionBusInfo>,
     /// 地铁场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地铁场景信息")
+    )]
     pub metro_info: ::std::option::Option<CreateTransactionMetroInfo>,
 }
 
@@ -401,16 +532,32 @@ impl CreateTransactionBody {
 /// 公交场景信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `bus_info` object.\n\n公交场景信息")
+)]
 #[non_exhaustive]
 pub struct CreateTransactionResponseBusInfo {
     /// 用户乘车时间（上车）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户乘车时间（上车）")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车路线
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "乘车路线")
+    )]
     pub line_name: ::std::option::Option<::std::string::String>,
     /// 车牌号。
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号。")
+    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -444,19 +591,39 @@ impl CreateTransactionResponseBusInfo {
 /// 地铁场景信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `metro_info` object.\n\n地铁场景信息")
+)]
 #[non_exhaustive]
 pub struct CreateTransactionResponseMetroInfo {
     /// 用户乘车时间（上车）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户乘车时间（上车）")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户下车时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户下车时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车起始站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "乘车起始站")
+    )]
     pub start_station: ::std::option::Option<::std::string::String>,
     /// 乘车终点站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "乘车终点站")
+    )]
     pub end_station: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -516,38 +683,76 @@ impl CreateTransactionResponseMetroInfo {
 /// 优惠信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `promotion_detail`.\n\n优惠信息")
+)]
 #[non_exhaustive]
 pub struct CreateTransactionPromotionDetailItem {
     /// 券ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "券ID"))]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠范围")
+    )]
     pub scope: ::std::option::Option<CreateTransactionScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠类型")
+    )]
     pub type_: ::std::option::Option<CreateTransactionType>,
     /// 活动ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动ID"))]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠券面额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 微信出资
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信出资")
+    )]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户出资")
+    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他出资")
+    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// 优惠币种
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠币种")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -593,75 +798,167 @@ impl CreateTransactionPromotionDetailItem {
 /// The response of 扣费受理 (`POST /v3/qrcode/transactions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 扣费受理 (`POST /v3/qrcode/transactions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionResponse {
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众账号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务描述")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 订单创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号")
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 交易状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易状态")
+    )]
     pub trade_state: ::std::option::Option<CreateTransactionTradeState>,
     /// 交易状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易状态描述")
+    )]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付完成时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 付款银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款银行")
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 用户还款状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户还款状态")
+    )]
     pub user_repay_state: ::std::option::Option<CreateTransactionUserRepayState>,
     /// 还款微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款微信支付订单号")
+    )]
     pub repay_transaction_id: ::std::option::Option<::std::string::String>,
     /// 垫资还款时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "垫资还款时间")
+    )]
     pub repay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 代扣签约ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "代扣签约ID")
+    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 交易场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易场景")
+    )]
     pub trade_scene: ::std::option::Option<CreateTransactionTradeScene>,
     /// 公交场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公交场景信息")
+    )]
     pub bus_info: ::std::option::Option<CreateTransactionResponseBusInfo>,
     /// 地铁场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地铁场景信息")
+    )]
     pub metro_info: ::std::option::Option<CreateTransactionResponseMetroInfo>,
     /// 订单金额信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额信息")
+    )]
     pub amount: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// 优惠信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠信息")
+    )]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<CreateTransactionPromotionDetailItem>,
     >,

@@ -7,13 +7,25 @@
 /// 活动报名材料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `activity_apply_information`.\n\n活动报名材料"
+    )
+)]
 #[non_exhaustive]
 pub struct RateCreateApplicationActivityApplyInformationItem {
     /// 材料ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "材料ID"))]
     pub apply_material_id: ::std::option::Option<::std::string::String>,
     /// 材料内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "材料内容")
+    )]
     pub apply_material_information: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -61,17 +73,36 @@ impl RateCreateApplicationActivityApplyInformationItem {
 /// 活动报名信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activity_detail` object.\n\n活动报名信息"
+    )
+)]
 #[non_exhaustive]
 pub struct RateCreateApplicationActivityDetail {
     /// 活动ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动ID\n\n**Required.**")
+    )]
     pub activity_id: ::std::string::String,
     /// 活动费率
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动费率")
+    )]
     pub activity_rate: ::std::option::Option<::std::string::String>,
     /// 活动报名材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动报名材料")
+    )]
     pub activity_apply_information: ::std::option::Option<
         ::std::vec::Vec<RateCreateApplicationActivityApplyInformationItem>,
     >,
@@ -123,13 +154,28 @@ impl RateCreateApplicationActivityDetail {
 /// 补充信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `additional_information` object.\n\n补充信息"
+    )
+)]
 #[non_exhaustive]
 pub struct RateCreateApplicationAdditionalInformation {
     /// 补充说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充说明")
+    )]
     pub additional_message: ::std::option::Option<::std::string::String>,
     /// 补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充材料")
+    )]
     pub additional_material: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -173,26 +219,56 @@ impl RateCreateApplicationAdditionalInformation {
 /// The JSON body of 报名费率优惠活动 (`POST /v3/rate-activity/applications`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 报名费率优惠活动 (`POST /v3/rate-activity/applications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RateCreateApplicationBody {
     /// 从业机构号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构号\n\n**Required.**")
+    )]
     pub acquiring_bank_id: ::std::string::String,
     /// 渠道商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商户号\n\n**Required.**")
+    )]
     pub channel_id: ::std::string::String,
     /// 从业机构特约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "从业机构特约商户号\n\n**Required.**"
+        )
+    )]
     pub sub_mchid: ::std::string::String,
     /// 活动报名信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动报名信息\n\n**Required.**")
+    )]
     pub activity_detail: RateCreateApplicationActivityDetail,
     /// 补充信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充信息")
+    )]
     pub additional_information: ::std::option::Option<
         RateCreateApplicationAdditionalInformation,
     >,
@@ -240,12 +316,26 @@ impl RateCreateApplicationBody {
 /// The response of 报名费率优惠活动 (`POST /v3/rate-activity/applications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 报名费率优惠活动 (`POST /v3/rate-activity/applications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RateCreateApplicationResponse {
     /// 申请单编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub application_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,6 +5,13 @@
 /// Query parameters of 实名信息校验 (`GET /v3/realname/verify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 实名信息校验 (`GET /v3/realname/verify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryVerifyQuery {
     /// 下单用户账户的证件类型
@@ -12,22 +19,47 @@ pub struct QueryVerifyQuery {
     /// Documented values: `1`, `2`, `5`, `9`, `12`, `17`, `19`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "下单用户账户的证件类型\n\nDocumented values: `1`, `2`, `5`, `9`, `12`, `17`, `19`.\n\n**Required.**"
+        )
+    )]
     pub credential_type: i64,
     /// 加密后的下单用户证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的下单用户证件号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub encrypted_credential_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的下单用户姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的下单用户姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub encrypted_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 微信支付交易单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付交易单号\n\n**Required.**")
+    )]
     pub wxp_trade_no: ::std::string::String,
 }
 
@@ -74,6 +106,13 @@ impl ::wechatpay_runtime::sensitive::Seal for QueryVerifyQuery {
 /// The response of 实名信息校验 (`GET /v3/realname/verify`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 实名信息校验 (`GET /v3/realname/verify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryVerifyResponse {
     /// 实名比对结果
@@ -82,9 +121,20 @@ pub struct QueryVerifyResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "实名比对结果\n\nDocumented values: `0`, `1`.\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub verify_result: ::std::option::Option<i64>,
     /// 错误信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "错误信息")
+    )]
     pub err_message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

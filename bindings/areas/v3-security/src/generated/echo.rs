@@ -5,19 +5,41 @@
 /// The JSON body of 商户签名验签／加解密测试 (`POST /v3/security/echo`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户签名验签／加解密测试 (`POST /v3/security/echo`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateEchoBody {
     /// 商户回调地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 回显信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回显信息\n\n**Required.**")
+    )]
     pub echo_message: ::std::string::String,
     /// 平台证书或微信支付公钥加密测试字段
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "平台证书或微信支付公钥加密测试字段\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub encrypted_echo_message: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
@@ -78,17 +100,38 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateEchoBody {
 /// The response of 商户签名验签／加解密测试 (`POST /v3/security/echo`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商户签名验签／加解密测试 (`POST /v3/security/echo`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateEchoResponse {
     /// 回显信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "回显信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub echo_message: ::std::option::Option<::std::string::String>,
     /// 平台证书或微信支付公钥加密测试字段
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "平台证书或微信支付公钥加密测试字段\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub encrypted_echo_message: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,

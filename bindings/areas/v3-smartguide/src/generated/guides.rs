@@ -5,31 +5,66 @@
 /// Query parameters of 服务人员查询 (`GET /v3/smartguide/guides`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 服务人员查询 (`GET /v3/smartguide/guides`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListGuidesQuery {
     /// 子商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户ID")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 门店ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店ID\n\n**Required.**")
+    )]
     pub store_id: i64,
     /// 企业微信的员工ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业微信的员工ID")
+    )]
     pub userid: ::std::option::Option<::std::string::String>,
     /// 手机号码
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号码\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub mobile: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 工号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "工号"))]
     pub work_id: ::std::option::Option<::std::string::String>,
     /// 最大资源条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大资源条数")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 请求资源起始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求资源起始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
 }
 
@@ -123,29 +158,57 @@ impl ::wechatpay_runtime::sensitive::Seal for ListGuidesQuery {
 /// 服务人员信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n服务人员信息")
+)]
 #[non_exhaustive]
 pub struct ListGuidesDataItem {
     /// 服务人员ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务人员ID")
+    )]
     pub guide_id: ::std::option::Option<::std::string::String>,
     /// 门店ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "门店ID"))]
     pub store_id: ::std::option::Option<i64>,
     /// 企业微信的员工姓名
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "企业微信的员工姓名\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 手机号码
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号码\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub mobile: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 企业微信的员工ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业微信的员工ID")
+    )]
     pub userid: ::std::option::Option<::std::string::String>,
     /// 工号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "工号"))]
     pub work_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -183,19 +246,42 @@ impl ListGuidesDataItem {
 /// The response of 服务人员查询 (`GET /v3/smartguide/guides`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 服务人员查询 (`GET /v3/smartguide/guides`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListGuidesResponse {
     /// 服务人员数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务人员数量")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 最大资源条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大资源条数")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 请求资源起始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求资源起始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 服务人员信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务人员信息")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListGuidesDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -348,45 +434,94 @@ impl ::wechatpay_runtime::Paginated for ListGuidesRequest {
 /// The JSON body of 服务人员注册 (`POST /v3/smartguide/guides`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 服务人员注册 (`POST /v3/smartguide/guides`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateGuideBody {
     /// 子商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户ID")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 企业ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业ID\n\n**Required.**")
+    )]
     pub corpid: ::std::string::String,
     /// 门店ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店ID\n\n**Required.**")
+    )]
     pub store_id: i64,
     /// 企业微信的员工ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业微信的员工ID\n\n**Required.**")
+    )]
     pub userid: ::std::string::String,
     /// 企业微信的员工姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "企业微信的员工姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 手机号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub mobile: ::wechatpay_runtime::sensitive::Sensitive,
     /// 员工个人二维码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "员工个人二维码\n\n**Required.**")
+    )]
     pub qr_code: ::std::string::String,
     /// 头像URL
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "头像URL\n\n**Required.**")
+    )]
     pub avatar: ::std::string::String,
     /// 群二维码URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "群二维码URL")
+    )]
     pub group_qrcode: ::std::option::Option<::std::string::String>,
 }
 
@@ -461,12 +596,26 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateGuideBody {
 /// The response of 服务人员注册 (`POST /v3/smartguide/guides`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 服务人员注册 (`POST /v3/smartguide/guides`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateGuideResponse {
     /// 服务人员ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务人员ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub guide_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

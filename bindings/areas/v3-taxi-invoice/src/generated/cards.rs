@@ -7,31 +7,60 @@
 /// 购买方信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `buyer_information` object.\n\n购买方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct TaxiCreateCardBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方类型\n\n**Required.**")
+    )]
     pub type_: ::std::string::String,
     /// 名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 纳税人识别号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "纳税人识别号")
+    )]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "地址"))]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "电话"))]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
 }
 
@@ -115,28 +144,56 @@ impl TaxiCreateCardBuyerInformation {
 /// 销售方信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `seller_information` object.\n\n销售方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct TaxiCreateCardSellerInformation {
     /// 名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 纳税人识别号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "纳税人识别号\n\n**Required.**")
+    )]
     pub taxpayer_id: ::std::string::String,
     /// 地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地址\n\n**Required.**")
+    )]
     pub address: ::std::string::String,
     /// 电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "电话"))]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
 }
 
@@ -201,17 +258,27 @@ impl TaxiCreateCardSellerInformation {
 /// 附加信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `extra_information` object.\n\n附加信息")
+)]
 #[non_exhaustive]
 pub struct TaxiCreateCardExtraInformation {
     /// 收款人
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "收款人"))]
     pub payee: ::std::option::Option<::std::string::String>,
     /// 复核人
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "复核人"))]
     pub reviewer: ::std::option::Option<::std::string::String>,
     /// 开票人
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票人\n\n**Required.**")
+    )]
     pub drawer: ::std::string::String,
 }
 
@@ -257,53 +324,108 @@ impl TaxiCreateCardExtraInformation {
 /// 发票行信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `items`.\n\n发票行信息")
+)]
 #[non_exhaustive]
 pub struct TaxiCreateCardItemsItem {
     /// 货物或应税劳务、服务编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货物或应税劳务、服务编码\n\n**Required.**"
+        )
+    )]
     pub tax_code: ::std::string::String,
     /// 货物或应税劳务、服务名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货物或应税劳务、服务名称\n\n**Required.**"
+        )
+    )]
     pub goods_name: ::std::string::String,
     /// 规格型号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "规格型号")
+    )]
     pub specification: ::std::option::Option<::std::string::String>,
     /// 单位
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "单位"))]
     pub unit: ::std::option::Option<::std::string::String>,
     /// 数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "数量\n\n**Required.**")
+    )]
     pub quantity: i64,
     /// 单价
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单价\n\n**Required.**")
+    )]
     pub unit_price: i64,
     /// 单行金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单行金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 单行税额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单行税额\n\n**Required.**")
+    )]
     pub tax_amount: i64,
     /// 单行金额合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单行金额合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 税率
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "税率\n\n**Required.**")
+    )]
     pub tax_rate: i64,
     /// 税收优惠政策标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "税收优惠政策标识\n\n**Required.**")
+    )]
     pub tax_prefer_mark: ::std::string::String,
     /// 是否折扣行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否折扣行\n\n**Required.**")
+    )]
     pub discount: bool,
 }
 
@@ -379,61 +501,124 @@ impl TaxiCreateCardItemsItem {
 /// 发票卡券信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `fapiao_card_information` object.\n\n发票卡券信息"
+    )
+)]
 #[non_exhaustive]
 pub struct TaxiCreateCardFapiaoCardInformation {
     /// 电子发票文件ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子发票文件ID\n\n**Required.**")
+    )]
     pub fapiao_media_id: ::std::string::String,
     /// 发票号码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票号码\n\n**Required.**")
+    )]
     pub fapiao_number: ::std::string::String,
     /// 发票代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票代码\n\n**Required.**")
+    )]
     pub fapiao_code: ::std::string::String,
     /// 开票时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票时间\n\n**Required.**")
+    )]
     pub fapiao_time: ::wechatpay_runtime::DateTime,
     /// 校验码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验码\n\n**Required.**")
+    )]
     pub check_code: ::std::string::String,
     /// 密码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "密码\n\n**Required.**")
+    )]
     pub password: ::std::string::String,
     /// 总价税合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总价税合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 总税额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总税额\n\n**Required.**")
+    )]
     pub tax_amount: i64,
     /// 总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 购买方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方信息\n\n**Required.**")
+    )]
     pub buyer_information: TaxiCreateCardBuyerInformation,
     /// 销售方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售方信息\n\n**Required.**")
+    )]
     pub seller_information: TaxiCreateCardSellerInformation,
     /// 附加信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加信息\n\n**Required.**")
+    )]
     pub extra_information: TaxiCreateCardExtraInformation,
     /// 发票行信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票行信息")
+    )]
     pub items: ::std::option::Option<::std::vec::Vec<TaxiCreateCardItemsItem>>,
     /// 备注信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "备注信息")
+    )]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -513,41 +698,84 @@ impl TaxiCreateCardFapiaoCardInformation {
 /// The JSON body of 将出租车电子发票插入微信用户卡包 (`POST /v3/taxi-invoice/cards`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 将出租车电子发票插入微信用户卡包 (`POST /v3/taxi-invoice/cards`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TaxiCreateCardBody {
     /// 出租车经营主体商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出租车经营主体商户号\n\n**Required.**"
+        )
+    )]
     pub company_mchid: ::std::string::String,
     /// 面对面付款单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "面对面付款单号\n\n**Required.**")
+    )]
     pub trade_number: ::std::string::String,
     /// 应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "应用ID"))]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 行政区划代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "行政区划代码\n\n**Required.**")
+    )]
     pub region_id: i64,
     /// 营运资格证号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营运资格证号\n\n**Required.**")
+    )]
     pub driver_license: ::std::string::String,
     /// 车牌号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号\n\n**Required.**")
+    )]
     pub plate_number: ::std::string::String,
     /// 发票卡券信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票卡券信息\n\n**Required.**")
+    )]
     pub fapiao_card_information: TaxiCreateCardFapiaoCardInformation,
     /// 获取乘客行程单详情的凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "获取乘客行程单详情的凭证")
+    )]
     pub token: ::std::option::Option<::std::string::String>,
 }
 
@@ -611,27 +839,62 @@ impl TaxiCreateCardBody {
 /// The response of 将出租车电子发票插入微信用户卡包 (`POST /v3/taxi-invoice/cards`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 将出租车电子发票插入微信用户卡包 (`POST /v3/taxi-invoice/cards`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TaxiCreateCardResponse {
     /// 插入用户卡包的公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "插入用户卡包的公众号AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_appid: ::std::option::Option<::std::string::String>,
     /// 用户在插卡公众号下的OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在插卡公众号下的OpenID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_openid: ::std::option::Option<::std::string::String>,
     /// 出租车电子发票卡券模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出租车电子发票卡券模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 出租车电子发票在卡包中的编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出租车电子发票在卡包中的编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,18 +18,37 @@
 /// Query parameters of 查询转账明细电子回单受理结果 (`GET /v3/transfer-detail/electronic-receipts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询转账明细电子回单受理结果 (`GET /v3/transfer-detail/electronic-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryElectronicReceiptQuery {
     /// 受理类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "受理类型\n\n**Required.**")
+    )]
     pub accept_type: QueryElectronicReceiptAcceptType,
     /// 商家转账批次单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家转账批次单号")
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账明细单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家转账明细单号\n\n**Required.**")
+    )]
     pub out_detail_no: ::std::string::String,
 }
 
@@ -67,37 +86,85 @@ impl QueryElectronicReceiptQuery {
 /// The response of 查询转账明细电子回单受理结果 (`GET /v3/transfer-detail/electronic-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询转账明细电子回单受理结果 (`GET /v3/transfer-detail/electronic-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryElectronicReceiptResponse {
     /// 受理类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_type: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家转账批次单号")
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家转账明细单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 电子回单受理单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子回单受理单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub signature_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单状态")
+    )]
     pub signature_status: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash方法")
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash值")
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的下载地址")
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -221,18 +288,37 @@ impl ::wechatpay_runtime::Operation for QueryElectronicReceiptRequest {
 /// The JSON body of 转账明细电子回单受理 (`POST /v3/transfer-detail/electronic-receipts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 转账明细电子回单受理 (`POST /v3/transfer-detail/electronic-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateElectronicReceiptBody {
     /// 受理类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "受理类型\n\n**Required.**")
+    )]
     pub accept_type: QueryElectronicReceiptAcceptType,
     /// 商家转账批次单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家转账批次单号")
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账明细单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家转账明细单号\n\n**Required.**")
+    )]
     pub out_detail_no: ::std::string::String,
 }
 
@@ -270,37 +356,85 @@ impl CreateElectronicReceiptBody {
 /// The response of 转账明细电子回单受理 (`POST /v3/transfer-detail/electronic-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 转账明细电子回单受理 (`POST /v3/transfer-detail/electronic-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateElectronicReceiptResponse {
     /// 受理类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_type: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家转账批次单号")
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家转账明细单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 电子回单受理单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子回单受理单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub signature_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单状态")
+    )]
     pub signature_status: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash方法")
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash值")
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的下载地址")
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,36 @@
 /// Query parameters of 下载电子回单PDF文件 (`GET /v3/transferdownload/elecvoucherfile`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 下载电子回单PDF文件 (`GET /v3/transferdownload/elecvoucherfile`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryElecvoucherfileQuery {
     /// 前序download_url的查询参数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "前序download_url的查询参数\n\n**Required.**"
+        )
+    )]
     pub token: ::std::string::String,
     /// 前序download_url的查询参数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "前序download_url的查询参数\n\n**Required.**"
+        )
+    )]
     pub source: ::std::string::String,
 }
 

@@ -5,11 +5,25 @@
 /// Query parameters of 下载电子回单 (`GET /v3/transferdownload/signfile`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 下载电子回单 (`GET /v3/transferdownload/signfile`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QuerySignfileQuery {
     /// 前序download_url的查询参数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "前序download_url的查询参数\n\n**Required.**"
+        )
+    )]
     pub token: ::std::string::String,
 }
 

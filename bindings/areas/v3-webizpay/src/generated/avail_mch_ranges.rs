@@ -5,11 +5,22 @@
 /// Query parameters of 查询可用商户范围列表 (`GET /v3/webizpay/avail-mch-ranges`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询可用商户范围列表 (`GET /v3/webizpay/avail-mch-ranges`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryAvailMchRangeQuery {
     /// 服务商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
 }
 
@@ -45,13 +56,28 @@ impl QueryAvailMchRangeQuery {
 /// 可用商户范围列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `range_list`.\n\n可用商户范围列表"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryAvailMchRangeRangeListItem {
     /// 可用商户范围id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用商户范围id")
+    )]
     pub range_id: ::std::option::Option<::std::string::String>,
     /// 商户标识类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户标识类型")
+    )]
     pub identifier_type: ::std::option::Option<QueryAvailMchRangeIdentifierType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -81,17 +107,38 @@ impl QueryAvailMchRangeRangeListItem {
 /// The response of 查询可用商户范围列表 (`GET /v3/webizpay/avail-mch-ranges`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询可用商户范围列表 (`GET /v3/webizpay/avail-mch-ranges`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryAvailMchRangeResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 可用商户范围列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用商户范围列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub range_list: ::std::option::Option<
         ::std::vec::Vec<QueryAvailMchRangeRangeListItem>,
     >,
@@ -185,15 +232,30 @@ impl ::wechatpay_runtime::Operation for QueryAvailMchRangeRequest {
 /// The JSON body of 创建可用商户范围 (`POST /v3/webizpay/avail-mch-ranges`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建可用商户范围 (`POST /v3/webizpay/avail-mch-ranges`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAvailMchRangeBody {
     /// 服务商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 商户标识类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户标识类型\n\n**Required.**")
+    )]
     pub identifier_type: QueryAvailMchRangeIdentifierType,
 }
 
@@ -220,12 +282,26 @@ impl CreateAvailMchRangeBody {
 /// The response of 创建可用商户范围 (`POST /v3/webizpay/avail-mch-ranges`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建可用商户范围 (`POST /v3/webizpay/avail-mch-ranges`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAvailMchRangeResponse {
     /// 可用商户范围id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用商户范围id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub range_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -30,43 +30,92 @@
 /// The JSON body of 特殊减额 (`POST /v3/aggracct-bc/wb-channel/special-reduction`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 特殊减额 (`POST /v3/aggracct-bc/wb-channel/special-reduction`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateSpecialReductionBody {
     /// 微信支付商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 额度台账号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "额度台账号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 特殊减额单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特殊减额单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 特殊减额类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特殊减额类型\n\n**Required.**")
+    )]
     pub reduction_type: CreateSpecialReductionReductionType,
     /// 减额金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "减额金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 特殊减额原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特殊减额原因")
+    )]
     pub reason: ::std::option::Option<::std::string::String>,
     /// 卡号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 商户账户协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户账户协议号")
+    )]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求场景")
+    )]
     pub req_scene: ::std::option::Option<CreateSpecialReductionReqScene>,
 }
 
@@ -180,42 +229,96 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateSpecialReductionBody {
 /// The response of 特殊减额 (`POST /v3/aggracct-bc/wb-channel/special-reduction`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 特殊减额 (`POST /v3/aggracct-bc/wb-channel/special-reduction`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateSpecialReductionResponse {
     /// 微信支付商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 额度台账号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "额度台账号\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub bal_account_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 特殊减额单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特殊减额单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 特殊减额类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特殊减额类型")
+    )]
     pub reduction_type: ::std::option::Option<CreateSpecialReductionReductionType>,
     /// 减额金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "减额金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 处理结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "处理结果")
+    )]
     pub state: ::std::option::Option<CreateSpecialReductionState>,
     /// 特殊减额原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特殊减额原因")
+    )]
     pub reason: ::std::option::Option<::std::string::String>,
     /// 微信支付额度变更单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付额度变更单号")
+    )]
     pub quota_change_no: ::std::option::Option<::std::string::String>,
     /// 成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失败时间")
+    )]
     pub fail_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失败原因")
+    )]
     pub fail_reason: ::std::option::Option<CreateSpecialReductionFailReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -35,20 +35,45 @@
 /// 超级管理员信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `contact_info` object.\n\n超级管理员信息"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentContactInfo {
     /// 超级管理员类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员类型\n\n**Required.**")
+    )]
     pub contact_type: Applyment4subCreateApplymentContactType,
     /// 超级管理员姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`contact_id_doc_type`: not described on the docs page."
+        )
+    )]
     pub contact_id_doc_type: ::std::option::Option<
         Applyment4subCreateApplymentContactIdDocType,
     >,
@@ -56,38 +81,83 @@ pub struct Applyment4subCreateApplymentContactInfo {
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员身份证件号码\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub contact_id_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 超级管理员证件正面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件正面照片")
+    )]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件反面照片")
+    )]
     pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件有效期开始时间")
+    )]
     pub contact_period_begin: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件有效期结束时间")
+    )]
     pub contact_period_end: ::std::option::Option<::std::string::String>,
     /// 业务办理授权函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务办理授权函")
+    )]
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// 超级管理员微信openid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员微信openid")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 联系手机
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系手机\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系邮箱
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系邮箱\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub contact_email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -261,33 +331,65 @@ impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentContac
 /// 门店场所
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `micro_store_info` object.\n\n门店场所")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentMicroStoreInfo {
     /// 门店名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称\n\n**Required.**")
+    )]
     pub micro_name: ::std::string::String,
     /// 门店省市编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店省市编码\n\n**Required.**")
+    )]
     pub micro_address_code: ::std::string::String,
     /// 门店地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址\n\n**Required.**")
+    )]
     pub micro_address: ::std::string::String,
     /// 门店门头照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店门头照片\n\n**Required.**")
+    )]
     pub store_entrance_pic: ::std::string::String,
     /// 店内环境照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店内环境照片\n\n**Required.**")
+    )]
     pub micro_indoor_copy: ::std::string::String,
     /// 门店经度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经度")
+    )]
     pub store_longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店纬度")
+    )]
     pub store_latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -347,23 +449,52 @@ impl Applyment4subCreateApplymentMicroStoreInfo {
 /// 流动经营/便民服务
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `micro_mobile_info` object.\n\n流动经营/便民服务"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentMicroMobileInfo {
     /// 经营/服务名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营/服务名称\n\n**Required.**")
+    )]
     pub micro_mobile_name: ::std::string::String,
     /// 经营/服务所在地省市
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "经营/服务所在地省市\n\n**Required.**"
+        )
+    )]
     pub micro_mobile_city: ::std::string::String,
     /// 经营/服务所在地（不含省市）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "经营/服务所在地（不含省市）\n\n**Required.**"
+        )
+    )]
     pub micro_mobile_address: ::std::string::String,
     /// 经营/服务现场照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营/服务现场照片\n\n**Required.**")
+    )]
     pub micro_mobile_pics: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -398,21 +529,44 @@ impl Applyment4subCreateApplymentMicroMobileInfo {
 /// 线上商品/服务交易
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `micro_online_info` object.\n\n线上商品/服务交易"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentMicroOnlineInfo {
     /// 线上店铺名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线上店铺名称\n\n**Required.**")
+    )]
     pub micro_online_store: ::std::string::String,
     /// 电商平台名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电商平台名称\n\n**Required.**")
+    )]
     pub micro_ec_name: ::std::string::String,
     /// 店铺二维码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店铺二维码")
+    )]
     pub micro_qrcode: ::std::option::Option<::std::string::String>,
     /// 店铺链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店铺链接")
+    )]
     pub micro_link: ::std::option::Option<::std::string::String>,
 }
 
@@ -463,24 +617,47 @@ impl Applyment4subCreateApplymentMicroOnlineInfo {
 /// 小微辅助证明材料
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `micro_biz_info` object.\n\n小微辅助证明材料"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentMicroBizInfo {
     /// 小微经营类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小微经营类型\n\n**Required.**")
+    )]
     pub micro_biz_type: Applyment4subCreateApplymentMicroBizType,
     /// 门店场所
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店场所")
+    )]
     pub micro_store_info: ::std::option::Option<
         Applyment4subCreateApplymentMicroStoreInfo,
     >,
     /// 流动经营/便民服务
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "流动经营/便民服务")
+    )]
     pub micro_mobile_info: ::std::option::Option<
         Applyment4subCreateApplymentMicroMobileInfo,
     >,
     /// 线上商品/服务交易
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线上商品/服务交易")
+    )]
     pub micro_online_info: ::std::option::Option<
         Applyment4subCreateApplymentMicroOnlineInfo,
     >,
@@ -539,32 +716,73 @@ impl Applyment4subCreateApplymentMicroBizInfo {
 /// 营业执照
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `business_license_info` object.\n\n营业执照"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentBusinessLicenseInfo {
     /// 营业执照照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营业执照照片\n\n**Required.**")
+    )]
     pub license_copy: ::std::string::String,
     /// 注册号/统一社会信用代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "注册号/统一社会信用代码\n\n**Required.**"
+        )
+    )]
     pub license_number: ::std::string::String,
     /// 商户名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称\n\n**Required.**")
+    )]
     pub merchant_name: ::std::string::String,
     /// 个体户经营者/法人姓名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "个体户经营者/法人姓名\n\n**Required.**"
+        )
+    )]
     pub legal_person: ::std::string::String,
     /// 注册地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册地址")
+    )]
     pub license_address: ::std::option::Option<::std::string::String>,
     /// 有效期限开始日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期限开始日期")
+    )]
     pub period_begin: ::std::option::Option<::std::string::String>,
     /// 有效期限结束日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期限结束日期")
+    )]
     pub period_end: ::std::option::Option<::std::string::String>,
 }
 
@@ -656,39 +874,75 @@ impl Applyment4subCreateApplymentBusinessLicenseInfo {
 /// 登记证书
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `certificate_info` object.\n\n登记证书")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentCertificateInfo {
     /// 登记证书照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "登记证书照片\n\n**Required.**")
+    )]
     pub cert_copy: ::std::string::String,
     /// 登记证书类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "登记证书类型\n\n**Required.**")
+    )]
     pub cert_type: Applyment4subCreateApplymentCertType,
     /// 证书号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证书号\n\n**Required.**")
+    )]
     pub cert_number: ::std::string::String,
     /// 商户名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称\n\n**Required.**")
+    )]
     pub merchant_name: ::std::string::String,
     /// 注册地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册地址\n\n**Required.**")
+    )]
     pub company_address: ::std::string::String,
     /// 法人姓名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人姓名\n\n**Required.**")
+    )]
     pub legal_person: ::std::string::String,
     /// 有效期限开始日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期限开始日期\n\n**Required.**")
+    )]
     pub period_begin: ::std::string::String,
     /// 有效期限结束日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期限结束日期\n\n**Required.**")
+    )]
     pub period_end: ::std::string::String,
 }
 
@@ -736,23 +990,55 @@ impl Applyment4subCreateApplymentCertificateInfo {
 /// 组织机构代码证信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `organization_info` object.\n\n组织机构代码证信息"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentOrganizationInfo {
     /// 组织机构代码证照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "组织机构代码证照片\n\n**Required.**"
+        )
+    )]
     pub organization_copy: ::std::string::String,
     /// 组织机构代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "组织机构代码\n\n**Required.**")
+    )]
     pub organization_code: ::std::string::String,
     /// 组织机构代码证有效期开始日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "组织机构代码证有效期开始日期\n\n**Required.**"
+        )
+    )]
     pub org_period_begin: ::std::string::String,
     /// 组织机构代码证有效期结束日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "组织机构代码证有效期结束日期\n\n**Required.**"
+        )
+    )]
     pub org_period_end: ::std::string::String,
 }
 
@@ -802,13 +1088,28 @@ impl Applyment4subCreateApplymentOrganizationInfo {
 /// 金融机构许可证信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `finance_institution_info` object.\n\n金融机构许可证信息"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentFinanceInstitutionInfo {
     /// 金融机构类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构类型")
+    )]
     pub finance_type: ::std::option::Option<Applyment4subCreateApplymentFinanceType>,
     /// 金融机构许可证图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构许可证图片")
+    )]
     pub finance_license_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -854,42 +1155,92 @@ impl Applyment4subCreateApplymentFinanceInstitutionInfo {
 /// 经营者/法人身份证信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `id_card_info` object.\n\n经营者/法人身份证信息"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentIdCardInfo {
     /// 身份证人像面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "身份证人像面照片\n\n**Required.**")
+    )]
     pub id_card_copy: ::std::string::String,
     /// 身份证国徽面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "身份证国徽面照片\n\n**Required.**")
+    )]
     pub id_card_national: ::std::string::String,
     /// 身份证姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证居住地址
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证居住地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 身份证有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证有效期开始时间\n\n**Required.**"
+        )
+    )]
     pub card_period_begin: ::std::string::String,
     /// 身份证有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证有效期结束时间\n\n**Required.**"
+        )
+    )]
     pub card_period_end: ::std::string::String,
 }
 
@@ -953,39 +1304,89 @@ impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentIdCard
 /// 经营者/法人其他类型证件信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `id_doc_info` object.\n\n经营者/法人其他类型证件信息"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentIdDocInfo {
     /// 证件正面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件正面照片\n\n**Required.**")
+    )]
     pub id_doc_copy: ::std::string::String,
     /// 证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件反面照片")
+    )]
     pub id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 证件姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件居住地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_doc_address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期开始时间\n\n**Required.**"
+        )
+    )]
     pub doc_period_begin: ::std::string::String,
     /// 证件有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期结束时间\n\n**Required.**"
+        )
+    )]
     pub doc_period_end: ::std::string::String,
 }
 
@@ -1057,26 +1458,60 @@ impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentIdDocI
 /// 经营者/法人身份证件
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `identity_info` object.\n\n经营者/法人身份证件"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentIdentityInfo {
     /// 超级管理员类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员类型")
+    )]
     pub id_holder_type: ::std::option::Option<Applyment4subCreateApplymentContactType>,
     /// `id_doc_type`: not described on the docs page.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`id_doc_type`: not described on the docs page.\n\n**Required.**"
+        )
+    )]
     pub id_doc_type: Applyment4subCreateApplymentContactIdDocType,
     /// 法定代表人说明函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法定代表人说明函")
+    )]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 经营者/法人身份证信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营者/法人身份证信息")
+    )]
     pub id_card_info: ::std::option::Option<Applyment4subCreateApplymentIdCardInfo>,
     /// 经营者/法人其他类型证件信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营者/法人其他类型证件信息")
+    )]
     pub id_doc_info: ::std::option::Option<Applyment4subCreateApplymentIdDocInfo>,
     /// 经营者/法人是否为受益人
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营者/法人是否为受益人")
+    )]
     pub owner: ::std::option::Option<bool>,
 }
 
@@ -1165,45 +1600,102 @@ impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentIdenti
 /// 最终受益人信息列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `ubo_info_list`.\n\n最终受益人信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentUboInfoListItem {
     /// `ubo_id_doc_type`: not described on the docs page.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`ubo_id_doc_type`: not described on the docs page.\n\n**Required.**"
+        )
+    )]
     pub ubo_id_doc_type: Applyment4subCreateApplymentContactIdDocType,
     /// 身份证人像面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "身份证人像面照片\n\n**Required.**")
+    )]
     pub ubo_id_doc_copy: ::std::string::String,
     /// 身份证国徽面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "身份证国徽面照片\n\n**Required.**")
+    )]
     pub ubo_id_doc_copy_back: ::std::string::String,
     /// 受益人姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益人姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件居住地址\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期开始时间\n\n**Required.**"
+        )
+    )]
     pub ubo_period_begin: ::std::string::String,
     /// 证件有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期结束时间\n\n**Required.**"
+        )
+    )]
     pub ubo_period_end: ::std::string::String,
 }
 
@@ -1267,45 +1759,92 @@ for Applyment4subCreateApplymentUboInfoListItem {
 /// 主体资料
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `subject_info` object.\n\n主体资料")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentSubjectInfo {
     /// 主体类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体类型\n\n**Required.**")
+    )]
     pub subject_type: Applyment4subCreateApplymentSubjectType,
     /// 是否是金融机构
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否是金融机构")
+    )]
     pub finance_institution: ::std::option::Option<bool>,
     /// 小微辅助证明材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小微辅助证明材料")
+    )]
     pub micro_biz_info: ::std::option::Option<Applyment4subCreateApplymentMicroBizInfo>,
     /// 营业执照
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营业执照\n\n**Required.**")
+    )]
     pub business_license_info: Applyment4subCreateApplymentBusinessLicenseInfo,
     /// 登记证书
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "登记证书\n\n**Required.**")
+    )]
     pub certificate_info: Applyment4subCreateApplymentCertificateInfo,
     /// 组织机构代码证信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "组织机构代码证信息")
+    )]
     pub organization_info: ::std::option::Option<
         Applyment4subCreateApplymentOrganizationInfo,
     >,
     /// 单位证明函照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单位证明函照片")
+    )]
     pub certificate_letter_copy: ::std::option::Option<::std::string::String>,
     /// 金融机构许可证信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构许可证信息")
+    )]
     pub finance_institution_info: ::std::option::Option<
         Applyment4subCreateApplymentFinanceInstitutionInfo,
     >,
     /// 经营者/法人身份证件
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "经营者/法人身份证件\n\n**Required.**"
+        )
+    )]
     pub identity_info: Applyment4subCreateApplymentIdentityInfo,
     /// 最终受益人信息列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最终受益人信息列表")
+    )]
     pub ubo_info_list: ::std::option::Option<
         ::std::vec::Vec<Applyment4subCreateApplymentUboInfoListItem>,
     >,
@@ -1436,30 +1975,61 @@ impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentSubjec
 /// 线下场所场景
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `biz_store_info` object.\n\n线下场所场景"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentBizStoreInfo {
     /// 线下场所名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线下场所名称\n\n**Required.**")
+    )]
     pub biz_store_name: ::std::string::String,
     /// 线下场所省市编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线下场所省市编码\n\n**Required.**")
+    )]
     pub biz_address_code: ::std::string::String,
     /// 线下场所地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线下场所地址\n\n**Required.**")
+    )]
     pub biz_store_address: ::std::string::String,
     /// 线下场所门头照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线下场所门头照片\n\n**Required.**")
+    )]
     pub store_entrance_pic: ::std::vec::Vec<::std::string::String>,
     /// 线下场所内部照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线下场所内部照片\n\n**Required.**")
+    )]
     pub indoor_pic: ::std::vec::Vec<::std::string::String>,
     /// 线下场所对应的商家AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线下场所对应的商家AppID")
+    )]
     pub biz_sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1508,16 +2078,32 @@ impl Applyment4subCreateApplymentBizStoreInfo {
 /// 公众号场景
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `mp_info` object.\n\n公众号场景")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentMpInfo {
     /// 服务商公众号AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商公众号AppID")
+    )]
     pub mp_appid: ::std::option::Option<::std::string::String>,
     /// 商家公众号AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家公众号AppID")
+    )]
     pub mp_sub_appid: ::std::option::Option<::std::string::String>,
     /// 公众号页面截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号页面截图")
+    )]
     pub mp_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1572,16 +2158,35 @@ impl Applyment4subCreateApplymentMpInfo {
 /// 小程序场景
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mini_program_info` object.\n\n小程序场景"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentMiniProgramInfo {
     /// 服务商小程序APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商小程序APPID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家小程序APPID")
+    )]
     pub mini_program_sub_appid: ::std::option::Option<::std::string::String>,
     /// 图片MediaID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片MediaID")
+    )]
     pub mini_program_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1638,16 +2243,32 @@ impl Applyment4subCreateApplymentMiniProgramInfo {
 /// App场景
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `app_info` object.\n\nApp场景")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentAppInfo {
     /// 服务商应用APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商应用APPID")
+    )]
     pub app_appid: ::std::option::Option<::std::string::String>,
     /// 商家应用APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家应用APPID")
+    )]
     pub app_sub_appid: ::std::option::Option<::std::string::String>,
     /// 图片MediaID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片MediaID")
+    )]
     pub app_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1702,16 +2323,32 @@ impl Applyment4subCreateApplymentAppInfo {
 /// 互联网网站场景
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `web_info` object.\n\n互联网网站场景")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentWebInfo {
     /// 互联网网站域名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "互联网网站域名")
+    )]
     pub domain: ::std::option::Option<::std::string::String>,
     /// 网站授权函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "网站授权函")
+    )]
     pub web_authorisation: ::std::option::Option<::std::string::String>,
     /// 互联网网站对应的商家APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "互联网网站对应的商家APPID")
+    )]
     pub web_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1766,13 +2403,25 @@ impl Applyment4subCreateApplymentWebInfo {
 /// 企业微信场景
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `wework_info` object.\n\n企业微信场景")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentWeworkInfo {
     /// 商家企业微信CorpID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家企业微信CorpID")
+    )]
     pub sub_corp_id: ::std::option::Option<::std::string::String>,
     /// 图片MediaID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片MediaID")
+    )]
     pub wework_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1816,31 +2465,60 @@ impl Applyment4subCreateApplymentWeworkInfo {
 /// 经营场景
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `sales_info` object.\n\n经营场景")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentSalesInfo {
     /// 经营场景类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营场景类型\n\n**Required.**")
+    )]
     pub sales_scenes_type: ::std::vec::Vec<Applyment4subCreateApplymentSalesScenesType>,
     /// 线下场所场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线下场所场景")
+    )]
     pub biz_store_info: ::std::option::Option<Applyment4subCreateApplymentBizStoreInfo>,
     /// 公众号场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号场景")
+    )]
     pub mp_info: ::std::option::Option<Applyment4subCreateApplymentMpInfo>,
     /// 小程序场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序场景")
+    )]
     pub mini_program_info: ::std::option::Option<
         Applyment4subCreateApplymentMiniProgramInfo,
     >,
     /// App场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "App场景"))]
     pub app_info: ::std::option::Option<Applyment4subCreateApplymentAppInfo>,
     /// 互联网网站场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "互联网网站场景")
+    )]
     pub web_info: ::std::option::Option<Applyment4subCreateApplymentWebInfo>,
     /// 企业微信场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业微信场景")
+    )]
     pub wework_info: ::std::option::Option<Applyment4subCreateApplymentWeworkInfo>,
 }
 
@@ -1929,19 +2607,35 @@ impl Applyment4subCreateApplymentSalesInfo {
 /// 经营资料
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `business_info` object.\n\n经营资料")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentBusinessInfo {
     /// 商户简称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户简称\n\n**Required.**")
+    )]
     pub merchant_shortname: ::std::string::String,
     /// 客服电话
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "客服电话\n\n**Required.**")
+    )]
     pub service_phone: ::std::string::String,
     /// 经营场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营场景\n\n**Required.**")
+    )]
     pub sales_info: Applyment4subCreateApplymentSalesInfo,
 }
 
@@ -1973,31 +2667,67 @@ impl Applyment4subCreateApplymentBusinessInfo {
 /// 结算规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settlement_info` object.\n\n结算规则")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentSettlementInfo {
     /// 入驻结算规则ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入驻结算规则ID")
+    )]
     pub settlement_id: ::std::option::Option<::std::string::String>,
     /// 所属行业
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "所属行业")
+    )]
     pub qualification_type: ::std::option::Option<::std::string::String>,
     /// 特殊资质图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特殊资质图片")
+    )]
     pub qualifications: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 优惠费率活动ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠费率活动ID")
+    )]
     pub activities_id: ::std::option::Option<::std::string::String>,
     /// 优惠费率活动值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠费率活动值")
+    )]
     pub activities_rate: ::std::option::Option<::std::string::String>,
     /// 非信用卡活动费率值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "非信用卡活动费率值")
+    )]
     pub debit_activities_rate: ::std::option::Option<::std::string::String>,
     /// 信用卡活动费率值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "信用卡活动费率值")
+    )]
     pub credit_activities_rate: ::std::option::Option<::std::string::String>,
     /// 优惠费率活动补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠费率活动补充材料")
+    )]
     pub activities_additions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -2125,36 +2855,77 @@ impl Applyment4subCreateApplymentSettlementInfo {
 /// 结算银行账户
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `bank_account_info` object.\n\n结算银行账户"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentBankAccountInfo {
     /// 账户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账户类型\n\n**Required.**")
+    )]
     pub bank_account_type: Applyment4subCreateApplymentBankAccountType,
     /// 开户名称
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开户名称\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行\n\n**Required.**")
+    )]
     pub account_bank: ::std::string::String,
     /// 开户银行省市编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行省市编码\n\n**Required.**")
+    )]
     pub bank_address_code: ::std::string::String,
     /// 开户银行全称（含支行）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行全称（含支行）")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 开户银行联行号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行联行号")
+    )]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行账号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -2234,21 +3005,41 @@ for Applyment4subCreateApplymentBankAccountInfo {
 /// 补充材料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `addition_info` object.\n\n补充材料")
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentAdditionInfo {
     /// 法人开户承诺函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人开户承诺函")
+    )]
     pub legal_person_commitment: ::std::option::Option<::std::string::String>,
     /// 法人开户意愿视频
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法人开户意愿视频")
+    )]
     pub legal_person_video: ::std::option::Option<::std::string::String>,
     /// 补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充材料")
+    )]
     pub business_addition_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 补充说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充说明")
+    )]
     pub business_addition_msg: ::std::option::Option<::std::string::String>,
 }
 
@@ -2318,34 +3109,69 @@ impl Applyment4subCreateApplymentAdditionInfo {
 /// The JSON body of 提交申请单 (`POST /v3/applyment4sub/applyment/`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交申请单 (`POST /v3/applyment4sub/applyment/`)."
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号\n\n**Required.**")
+    )]
     pub business_code: ::std::string::String,
     /// 超级管理员信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员信息\n\n**Required.**")
+    )]
     pub contact_info: Applyment4subCreateApplymentContactInfo,
     /// 主体资料
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体资料\n\n**Required.**")
+    )]
     pub subject_info: Applyment4subCreateApplymentSubjectInfo,
     /// 经营资料
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营资料\n\n**Required.**")
+    )]
     pub business_info: Applyment4subCreateApplymentBusinessInfo,
     /// 结算规则
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算规则\n\n**Required.**")
+    )]
     pub settlement_info: Applyment4subCreateApplymentSettlementInfo,
     /// 结算银行账户
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算银行账户\n\n**Required.**")
+    )]
     pub bank_account_info: Applyment4subCreateApplymentBankAccountInfo,
     /// 补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充材料")
+    )]
     pub addition_info: ::std::option::Option<Applyment4subCreateApplymentAdditionInfo>,
 }
 
@@ -2407,12 +3233,26 @@ impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentBody {
 /// The response of 提交申请单 (`POST /v3/applyment4sub/applyment/`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交申请单 (`POST /v3/applyment4sub/applyment/`)."
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

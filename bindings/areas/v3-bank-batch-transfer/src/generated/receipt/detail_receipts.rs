@@ -5,15 +5,30 @@
 /// Query parameters of 查询明细电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/detail-receipts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询明细电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/detail-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDetailReceiptQuery {
     /// 银行转账批次单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行转账批次单号\n\n**Required.**")
+    )]
     pub out_batch_no: ::std::string::String,
     /// 银行转账明细单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行转账明细单号\n\n**Required.**")
+    )]
     pub out_detail_no: ::std::string::String,
 }
 
@@ -40,34 +55,78 @@ impl QueryDetailReceiptQuery {
 /// The response of 查询明细电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/detail-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询明细电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/detail-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDetailReceiptResponse {
     /// 银行转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行转账批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 银行转账明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行转账明细单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 电子回单受理单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子回单受理单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单状态")
+    )]
     pub receipt_state: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的Hash方法
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的Hash方法")
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的Hash值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的Hash值")
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的下载地址")
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -178,15 +237,30 @@ impl ::wechatpay_runtime::Operation for QueryDetailReceiptRequest {
 /// The JSON body of 受理明细电子回单 (`POST /v3/bank-batch-transfer/receipt/detail-receipts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 受理明细电子回单 (`POST /v3/bank-batch-transfer/receipt/detail-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDetailReceiptBody {
     /// 银行转账批次单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行转账批次单号\n\n**Required.**")
+    )]
     pub out_batch_no: ::std::string::String,
     /// 银行转账明细单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行转账明细单号\n\n**Required.**")
+    )]
     pub out_detail_no: ::std::string::String,
 }
 
@@ -213,34 +287,78 @@ impl CreateDetailReceiptBody {
 /// The response of 受理明细电子回单 (`POST /v3/bank-batch-transfer/receipt/detail-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 受理明细电子回单 (`POST /v3/bank-batch-transfer/receipt/detail-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDetailReceiptResponse {
     /// 银行转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行转账批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 银行转账明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行转账明细单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 电子回单受理单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子回单受理单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单状态")
+    )]
     pub receipt_state: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的Hash方法
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的Hash方法")
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的Hash值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的Hash值")
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的下载地址")
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// Query parameters of 查询汇总电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/summary-receipts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询汇总电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/summary-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QuerySummaryReceiptQuery {
     /// 银行转账批次单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行转账批次单号\n\n**Required.**")
+    )]
     pub out_batch_no: ::std::string::String,
 }
 
@@ -31,35 +42,80 @@ impl QuerySummaryReceiptQuery {
 /// The response of 查询汇总电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/summary-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询汇总电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/summary-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QuerySummaryReceiptResponse {
     /// 银行转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行转账批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 电子回单申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子回单申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单状态")
+    )]
     pub receipt_state: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash方法")
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash值")
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的下载地址")
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -165,11 +221,22 @@ impl ::wechatpay_runtime::Operation for QuerySummaryReceiptRequest {
 /// The JSON body of 受理汇总电子回单 (`POST /v3/bank-batch-transfer/receipt/summary-receipts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 受理汇总电子回单 (`POST /v3/bank-batch-transfer/receipt/summary-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateSummaryReceiptBody {
     /// 银行转账批次单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行转账批次单号\n\n**Required.**")
+    )]
     pub out_batch_no: ::std::string::String,
 }
 
@@ -191,35 +258,80 @@ impl CreateSummaryReceiptBody {
 /// The response of 受理汇总电子回单 (`POST /v3/bank-batch-transfer/receipt/summary-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 受理汇总电子回单 (`POST /v3/bank-batch-transfer/receipt/summary-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateSummaryReceiptResponse {
     /// 银行转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行转账批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 电子回单申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子回单申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单状态")
+    )]
     pub receipt_state: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash方法")
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash值")
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的下载地址")
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

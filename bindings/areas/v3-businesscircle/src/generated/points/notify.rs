@@ -5,40 +5,83 @@
 /// The JSON body of 商圈会员积分同步 (`POST /v3/businesscircle/points/notify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商圈会员积分同步 (`POST /v3/businesscircle/points/notify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyPointBody {
     /// 商圈商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商圈商户ID")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 小程序appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 顾客openid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "顾客openid\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 是否获得积分
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否获得积分\n\n**Required.**")
+    )]
     pub earn_points: bool,
     /// 订单新增积分值
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单新增积分值\n\n**Required.**")
+    )]
     pub increased_points: i64,
     /// 积分更新时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分更新时间\n\n**Required.**")
+    )]
     pub points_update_time: ::wechatpay_runtime::DateTime,
     /// 未获得积分的备注信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "未获得积分的备注信息")
+    )]
     pub no_points_remarks: ::std::option::Option<::std::string::String>,
     /// 顾客积分总额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "顾客积分总额")
+    )]
     pub total_points: ::std::option::Option<i64>,
 }
 

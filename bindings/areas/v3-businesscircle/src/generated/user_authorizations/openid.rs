@@ -5,14 +5,29 @@
 /// Query parameters of 商圈积分授权查询 (`GET /v3/businesscircle/user-authorizations/{openid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 商圈积分授权查询 (`GET /v3/businesscircle/user-authorizations/{openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetUserAuthorizationQuery {
     /// 商圈商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商圈商户ID")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 小程序appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
 }
 
@@ -45,23 +60,52 @@ impl GetUserAuthorizationQuery {
 /// The response of 商圈积分授权查询 (`GET /v3/businesscircle/user-authorizations/{openid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商圈积分授权查询 (`GET /v3/businesscircle/user-authorizations/{openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetUserAuthorizationResponse {
     /// 顾客openid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "顾客openid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub authorize_state: ::std::option::Option<::std::string::String>,
     /// 授权时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权时间")
+    )]
     pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 取消授权时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "取消授权时间")
+    )]
     pub deauthorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -31,26 +31,47 @@
 /// 菜品属性
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `properties` object.\n\n菜品属性")
+)]
 #[non_exhaustive]
 pub struct SyncStatusProperties {
     /// 口味
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "口味\n\n**Required.**")
+    )]
     pub taste: ::std::string::String,
     /// 做法
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "做法\n\n**Required.**")
+    )]
     pub cuisine: ::std::string::String,
     /// 主料
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主料\n\n**Required.**")
+    )]
     pub main_material: ::std::string::String,
     /// 配料
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "配料\n\n**Required.**")
+    )]
     pub ingredients: ::std::string::String,
     /// 其他
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "其他"))]
     pub others: ::std::option::Option<::std::string::String>,
 }
 
@@ -96,40 +117,95 @@ impl SyncStatusProperties {
 /// 商户菜品信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `dish_list`.\n\n商户菜品信息")
+)]
 #[non_exhaustive]
 pub struct SyncStatusDishListItem {
     /// 商户菜品ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户菜品ID\n\n**Required.**")
+    )]
     pub out_dish_no: ::std::string::String,
     /// 菜品名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "菜品名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 菜品单价，单位为分
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "菜品单价，单位为分\n\n**Required.**"
+        )
+    )]
     pub price: i64,
     /// 菜品单位，BY_SHARE-按份 BY_WEIGHT-按重量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "菜品单位，BY_SHARE-按份 BY_WEIGHT-按重量\n\n**Required.**"
+        )
+    )]
     pub unit: SyncStatusUnit,
     /// 菜品数量，保留小数点后2位有效数字
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "菜品数量，保留小数点后2位有效数字\n\n**Required.**"
+        )
+    )]
     pub count: i64,
     /// 菜品折扣，百分值，8折填80
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "菜品折扣，百分值，8折填80")
+    )]
     pub discount: ::std::option::Option<i64>,
     /// 菜品分类，如等。详见参数规定《菜品类型列表》
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "菜品分类，如等。详见参数规定《菜品类型列表》"
+        )
+    )]
     pub type_: ::std::option::Option<::std::string::String>,
     /// 当前菜品在服务商平台的顺序，值越小越靠前，取值（1~100）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当前菜品在服务商平台的顺序，值越小越靠前，取值（1~100）"
+        )
+    )]
     pub priority: ::std::option::Option<i64>,
     /// 菜品属性
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "菜品属性")
+    )]
     pub properties: ::std::option::Option<SyncStatusProperties>,
 }
 
@@ -200,84 +276,220 @@ impl SyncStatusDishListItem {
 /// The JSON body of 点餐订单信息同步（渠道商/服务商） (`POST /v3/catering/orders/sync-status`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 点餐订单信息同步（渠道商/服务商） (`POST /v3/catering/orders/sync-status`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SyncStatusBody {
     /// 微信支付分配的服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付分配的服务商商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户在微信公众平台申请服务号对应的APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户在微信公众平台申请服务号对应的APPID"
+        )
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 微信支付分配的渠道商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付分配的渠道商商户号\n\n**Required.**"
+        )
+    )]
     pub channel_id: ::std::string::String,
     /// 微信支付分配子商户商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付分配子商户商户号\n\n**Required.**"
+        )
+    )]
     pub sub_mchid: ::std::string::String,
     /// 子商户在微信公众平台申请服务号对应的APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户在微信公众平台申请服务号对应的APPID\n\n**Required.**"
+        )
+    )]
     pub sub_appid: ::std::string::String,
     /// 商户旗下门店的唯一编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户旗下门店的唯一编号\n\n**Required.**"
+        )
+    )]
     pub out_shop_no: ::std::string::String,
     /// 用户子标识，用户在子商户appid下的openid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户子标识，用户在子商户appid下的openid\n\n**Required.**"
+        )
+    )]
     pub sub_openid: ::std::string::String,
     /// 微信用户登录接口返回的登录票据。公众号，填写页面授权access_token，详细参考；小程序，填写session_key，详细参考。
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信用户登录接口返回的登录票据。公众号，填写页面授权access_token，详细参考；小程序，填写session_key，详细参考。\n\n**Required.**"
+        )
+    )]
     pub login_token: ::std::string::String,
     /// 点餐入口，公众号：点餐页面完整URL；小程序：点餐页面path路径
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "点餐入口，公众号：点餐页面完整URL；小程序：点餐页面path路径\n\n**Required.**"
+        )
+    )]
     pub order_entry: ::std::string::String,
     /// 总价，单位为分
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总价，单位为分\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 优惠金额，单位为分
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠金额，单位为分\n\n**Required.**"
+        )
+    )]
     pub discount_amount: i64,
     /// 实际支付金额，单位为分
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "实际支付金额，单位为分\n\n**Required.**"
+        )
+    )]
     pub user_amount: i64,
     /// 订单状态，取值如下：CREATE_DEAL—用户下单；PAY_SUCCESS—支付完成，结账成功；
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单状态，取值如下：CREATE_DEAL—用户下单；PAY_SUCCESS—支付完成，结账成功；\n\n**Required.**"
+        )
+    )]
     pub status: SyncStatusStatus,
     /// 状态发生变化的时间，格式为rfc3339格式，如2018-06-08T10:34:56+08:00 代表北京时间2018年06月08日10时34分56秒
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "状态发生变化的时间，格式为rfc3339格式，如2018-06-08T10:34:56+08:00 代表北京时间2018年06月08日10时34分56秒\n\n**Required.**"
+        )
+    )]
     pub action_time: ::wechatpay_runtime::DateTime,
     /// 支付时间，格式为rfc3339格式，如2018-06-08T10:34:56+08:00 代表北京时间2018年06月08日10时34分56秒（status为PAY_SUCCESS时必填）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付时间，格式为rfc3339格式，如2018-06-08T10:34:56+08:00 代表北京时间2018年06月08日10时34分56秒（status为PAY_SUCCESS时必填）"
+        )
+    )]
     pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付订单号（status为PAY_SUCCESS时必填）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付订单号（status为PAY_SUCCESS时必填）"
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 渠道商系统内部支付订单号（status为PAY_SUCCESS时必填）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "渠道商系统内部支付订单号（status为PAY_SUCCESS时必填）"
+        )
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 渠道商系统内部订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "渠道商系统内部订单号\n\n**Required.**"
+        )
+    )]
     pub out_order_no: ::std::string::String,
     /// 桌位号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "桌位号"))]
     pub out_table_no: ::std::option::Option<::std::string::String>,
     /// 消费人数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消费人数")
+    )]
     pub people_count: ::std::option::Option<i64>,
     /// 商户菜品信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户菜品信息\n\n**Required.**")
+    )]
     pub dish_list: ::std::vec::Vec<SyncStatusDishListItem>,
 }
 

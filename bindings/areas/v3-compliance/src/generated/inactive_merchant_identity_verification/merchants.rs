@@ -5,11 +5,22 @@
 /// The JSON body of 发起不活跃商户身份核实 (`POST /v3/compliance/inactive-merchant-identity-verification/merchants`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发起不活跃商户身份核实 (`POST /v3/compliance/inactive-merchant-identity-verification/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ComplianceCreateMerchantBody {
     /// 特约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 
@@ -31,12 +42,26 @@ impl ComplianceCreateMerchantBody {
 /// The response of 发起不活跃商户身份核实 (`POST /v3/compliance/inactive-merchant-identity-verification/merchants`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发起不活跃商户身份核实 (`POST /v3/compliance/inactive-merchant-identity-verification/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ComplianceCreateMerchantResponse {
     /// 核实单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "核实单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub verification_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

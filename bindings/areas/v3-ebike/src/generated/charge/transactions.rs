@@ -7,14 +7,26 @@
 /// 订单金额信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额信息")
+)]
 #[non_exhaustive]
 pub struct EbikeCreateTransactionAmount {
     /// 订单总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单总金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -49,33 +61,68 @@ impl EbikeCreateTransactionAmount {
 /// 充电自行车场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `charge_info` object.\n\n充电自行车场景信息"
+    )
+)]
 #[non_exhaustive]
 pub struct EbikeCreateTransactionChargeInfo {
     /// 开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间\n\n**Required.**")
+    )]
     pub start_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间\n\n**Required.**")
+    )]
     pub end_time: ::wechatpay_runtime::DateTime,
     /// 充电站名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充电站名称\n\n**Required.**")
+    )]
     pub charging_station_name: ::std::string::String,
     /// 充电枪编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充电枪编号\n\n**Required.**")
+    )]
     pub charging_gun_number: ::std::string::String,
     /// 已充电量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已充电量\n\n**Required.**")
+    )]
     pub charged_capacity: i64,
     /// 车位延时占用时长
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车位延时占用时长")
+    )]
     pub park_duration: ::std::option::Option<i64>,
     /// 车位延时占用产生的费用
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车位延时占用产生的费用")
+    )]
     pub park_fee: ::std::option::Option<i64>,
 }
 
@@ -129,15 +176,27 @@ impl EbikeCreateTransactionChargeInfo {
 /// 设备信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `device_info` object.\n\n设备信息")
+)]
 #[non_exhaustive]
 pub struct EbikeCreateTransactionDeviceInfo {
     /// 充电位设备号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充电位设备号\n\n**Required.**")
+    )]
     pub device_id: ::std::string::String,
     /// 商户端设备ip
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户端设备ip\n\n**Required.**")
+    )]
     pub device_ip: ::std::string::String,
 }
 
@@ -164,51 +223,109 @@ impl EbikeCreateTransactionDeviceInfo {
 /// The JSON body of 充电自行车代扣受理扣款 (`POST /v3/ebike/charge/transactions`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 充电自行车代扣受理扣款 (`POST /v3/ebike/charge/transactions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EbikeCreateTransactionBody {
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 特约商户公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 附加字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加字段")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 营销信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营销信息")
+    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 通知url
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知url\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 商品描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 用户充电代扣凭证
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户充电代扣凭证\n\n**Required.**")
+    )]
     pub charging_token: ::std::string::String,
     /// 订单金额信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额信息\n\n**Required.**")
+    )]
     pub amount: EbikeCreateTransactionAmount,
     /// 充电自行车场景信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "充电自行车场景信息\n\n**Required.**"
+        )
+    )]
     pub charge_info: EbikeCreateTransactionChargeInfo,
     /// 设备信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备信息\n\n**Required.**")
+    )]
     pub device_info: EbikeCreateTransactionDeviceInfo,
 }
 
@@ -298,15 +415,33 @@ impl EbikeCreateTransactionBody {
 /// The response of 充电自行车代扣受理扣款 (`POST /v3/ebike/charge/transactions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 充电自行车代扣受理扣款 (`POST /v3/ebike/charge/transactions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EbikeCreateTransactionResponse {
     /// 受理状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_state: ::std::option::Option<::std::string::String>,
     /// 订单创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -31,6 +31,10 @@
 /// 银行账户
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `bank_account_info` object.\n\n银行账户")
+)]
 #[non_exhaustive]
 pub struct ApplyCancelWithdrawBankAccountInfo {
     /// 开户名称
@@ -38,25 +42,55 @@ pub struct ApplyCancelWithdrawBankAccountInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开户名称\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行\n\n**Required.**")
+    )]
     pub account_bank: ::std::string::String,
     /// 开户银行联行号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行联行号")
+    )]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行全称（含支行）")
+    )]
     pub bank_branch_name: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行全称（含支行）")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行账号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -150,22 +184,47 @@ impl ::wechatpay_runtime::sensitive::Seal for ApplyCancelWithdrawBankAccountInfo
 /// 收款人账号对应的证件信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `identity_info` object.\n\n收款人账号对应的证件信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyCancelWithdrawIdentityInfo {
     /// 证件类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型")
+    )]
     pub id_doc_type: ::std::option::Option<ApplyCancelWithdrawIdDocType>,
     /// 证件姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identification_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identification_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -219,18 +278,34 @@ impl ::wechatpay_runtime::sensitive::Seal for ApplyCancelWithdrawIdentityInfo {
 /// 收款账号信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payee_info` object.\n\n收款账号信息")
+)]
 #[non_exhaustive]
 pub struct ApplyCancelWithdrawPayeeInfo {
     /// 账户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账户类型\n\n**Required.**")
+    )]
     pub account_type: ApplyCancelWithdrawAccountType,
     /// 银行账户
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账户\n\n**Required.**")
+    )]
     pub bank_account_info: ApplyCancelWithdrawBankAccountInfo,
     /// 收款人账号对应的证件信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款人账号对应的证件信息")
+    )]
     pub identity_info: ::std::option::Option<ApplyCancelWithdrawIdentityInfo>,
 }
 
@@ -292,15 +367,30 @@ impl ::wechatpay_runtime::sensitive::Seal for ApplyCancelWithdrawPayeeInfo {
 /// 付款申请材料
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `proof_medias`.\n\n付款申请材料"
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyCancelWithdrawProofMediasItem {
     /// 申请证明材料类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请证明材料类型\n\n**Required.**")
+    )]
     pub proof_media_type: ApplyCancelWithdrawProofMediaType,
     /// 证明材料照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证明材料照片\n\n**Required.**")
+    )]
     pub proof_media: ::std::string::String,
 }
 
@@ -327,35 +417,67 @@ impl ApplyCancelWithdrawProofMediasItem {
 /// The JSON body of 提交注销提现申请 (`POST /v3/ecommerce/account/apply-cancel-withdraw`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交注销提现申请 (`POST /v3/ecommerce/account/apply-cancel-withdraw`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyCancelWithdrawBody {
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 商户注销申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户注销申请单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 是否提取资金
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否提取资金")
+    )]
     pub withdraw: ::std::option::Option<ApplyCancelWithdrawWithdraw>,
     /// 收款账号信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款账号信息\n\n**Required.**")
+    )]
     pub payee_info: ApplyCancelWithdrawPayeeInfo,
     /// 付款申请材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款申请材料")
+    )]
     pub proof_medias: ::std::option::Option<
         ::std::vec::Vec<ApplyCancelWithdrawProofMediasItem>,
     >,
     /// 其他补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他补充材料")
+    )]
     pub additional_materials: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -436,13 +558,28 @@ impl ::wechatpay_runtime::sensitive::Seal for ApplyCancelWithdrawBody {
 /// The response of 提交注销提现申请 (`POST /v3/ecommerce/account/apply-cancel-withdraw`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交注销提现申请 (`POST /v3/ecommerce/account/apply-cancel-withdraw`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyCancelWithdrawResponse {
     /// 微信支付注销提现申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付注销提现申请单号")
+    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户注销提现申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户注销提现申请单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -19,13 +19,28 @@
 /// 注销申请材料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `application_info`.\n\n注销申请材料"
+    )
+)]
 #[non_exhaustive]
 pub struct CancelApplicationsApplicationInfoItem {
     /// 注销申请材料类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注销申请材料类型")
+    )]
     pub application_type: ::std::option::Option<CancelApplicationsApplicationType>,
     /// 图片MediaID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片MediaID")
+    )]
     pub application_media_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -69,19 +84,38 @@ impl CancelApplicationsApplicationInfoItem {
 /// The JSON body of 提交注销申请单 (`POST /v3/ecommerce/account/cancel-applications`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交注销申请单 (`POST /v3/ecommerce/account/cancel-applications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CancelApplicationsBody {
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 商户注销申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户注销申请单号\n\n**Required.**")
+    )]
     pub out_apply_no: ::std::string::String,
     /// 注销申请材料
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注销申请材料\n\n**Required.**")
+    )]
     pub application_info: ::std::vec::Vec<CancelApplicationsApplicationInfoItem>,
 }
 
@@ -124,26 +158,59 @@ impl CancelApplicationsBody {
 /// The response of 提交注销申请单 (`POST /v3/ecommerce/account/cancel-applications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交注销申请单 (`POST /v3/ecommerce/account/cancel-applications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CancelApplicationsResponse {
     /// 商户注销申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户注销申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_apply_no: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 受理失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "受理失败原因")
+    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 注销状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注销状态")
+    )]
     pub cancel_state: ::std::option::Option<CancelApplicationsCancelState>,
     /// 最后更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最后更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -48,11 +48,22 @@
 /// 营业期限`JSON`格式字符串
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `business_time`.\n\n营业期限`JSON`格式字符串"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentBusinessTime {
     /// 岂止日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "岂止日期\n\n**Required.**")
+    )]
     pub period: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -76,30 +87,68 @@ impl SubmitAccountHostingApplymentBusinessTime {
 /// 营业执照/登记证书信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `business_license_info` object.\n\n营业执照/登记证书信息"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentBusinessLicenseInfo {
     /// 登记证书类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "登记证书类型")
+    )]
     pub cert_type: ::std::option::Option<SubmitAccountHostingApplymentCertType>,
     /// 证件扫描件
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件扫描件")
+    )]
     pub business_license_copy: ::std::option::Option<::std::string::String>,
     /// 证件注册号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件注册号")
+    )]
     pub business_license_number: ::std::option::Option<::std::string::String>,
     /// 商户名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称")
+    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 经营者/法定代表人姓名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营者/法定代表人姓名")
+    )]
     pub legal_person: ::std::option::Option<::std::string::String>,
     /// 注册地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册地址")
+    )]
     pub company_address: ::std::option::Option<::std::string::String>,
     /// 营业期限`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "营业期限`JSON`格式字符串\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub business_time: ::std::option::Option<
         ::wechatpay_runtime::JsonString<SubmitAccountHostingApplymentBusinessTime>,
     >,
@@ -221,13 +270,28 @@ impl SubmitAccountHostingApplymentBusinessLicenseInfo {
 /// 金融机构许可证信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `finance_institution_info` object.\n\n金融机构许可证信息"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentFinanceInstitutionInfo {
     /// 金融机构类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构类型")
+    )]
     pub finance_type: ::std::option::Option<SubmitAccountHostingApplymentFinanceType>,
     /// 金融机构许可证图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构许可证图片")
+    )]
     pub finance_license_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -301,35 +365,78 @@ impl SubmitAccountHostingApplymentFinanceInstitutionInfo {
 /// 经营者/法人身份证信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `id_card_info` object.\n\n经营者/法人身份证信息"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentIdCardInfo {
     /// 身份证人像面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "身份证人像面照片\n\n**Required.**")
+    )]
     pub id_card_copy: ::std::string::String,
     /// 身份证国徽面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "身份证国徽面照片\n\n**Required.**")
+    )]
     pub id_card_national: ::std::string::String,
     /// 身份证姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证有效期开始时间\n\n**Required.**"
+        )
+    )]
     pub id_card_valid_time_begin: ::std::string::String,
     /// 身份证有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证有效期结束时间\n\n**Required.**"
+        )
+    )]
     pub id_card_valid_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -381,6 +488,13 @@ impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentIdCar
 /// 经营者/法人其他类型证件信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `id_doc_info` object.\n\n经营者/法人其他类型证件信息"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentIdDocInfo {
     /// 证件姓名
@@ -388,27 +502,63 @@ pub struct SubmitAccountHostingApplymentIdDocInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件正面照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件正面照片\n\n**Required.**")
+    )]
     pub id_doc_copy: ::std::string::String,
     /// 证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件反面照片")
+    )]
     pub id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 证件有效期开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期开始时间\n\n**Required.**"
+        )
+    )]
     pub doc_period_begin: ::std::string::String,
     /// 证件有效期结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件有效期结束时间\n\n**Required.**"
+        )
+    )]
     pub doc_period_end: ::std::string::String,
 }
 
@@ -468,21 +618,50 @@ impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentIdDoc
 /// 最终受益人信息列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `ubo_info_list`.\n\n最终受益人信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentUboInfoListItem {
     /// `ubo_id_doc_type`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`ubo_id_doc_type`: not described on the docs page."
+        )
+    )]
     pub ubo_id_doc_type: ::std::option::Option<SubmitAccountHostingApplymentIdDocType>,
     /// 证件正面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件正面照片")
+    )]
     pub ubo_id_doc_copy: ::std::option::Option<::std::string::String>,
     /// 证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件反面照片")
+    )]
     pub ubo_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 受益人姓名
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益人姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub ubo_id_doc_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
@@ -490,6 +669,13 @@ pub struct SubmitAccountHostingApplymentUboInfoListItem {
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub ubo_id_doc_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
@@ -497,20 +683,43 @@ pub struct SubmitAccountHostingApplymentUboInfoListItem {
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件居住地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub ubo_id_doc_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 证件有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件有效期开始时间")
+    )]
     pub ubo_period_begin: ::std::option::Option<::std::string::String>,
     /// 证件有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件有效期结束时间")
+    )]
     pub ubo_period_end: ::std::option::Option<::std::string::String>,
     /// 证件有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件有效期开始时间")
+    )]
     pub ubo_id_doc_period_begin: ::std::option::Option<::std::string::String>,
     /// 证件有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件有效期结束时间")
+    )]
     pub ubo_id_doc_period_end: ::std::option::Option<::std::string::String>,
 }
 
@@ -676,33 +885,70 @@ for SubmitAccountHostingApplymentUboInfoListItem {
 /// 结算银行账户
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `account_info` object.\n\n结算银行账户"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentAccountInfo {
     /// 账户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账户类型\n\n**Required.**")
+    )]
     pub bank_account_type: SubmitAccountHostingApplymentBankAccountType,
     /// 开户银行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行\n\n**Required.**")
+    )]
     pub account_bank: ::std::string::String,
     /// 开户名称
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开户名称\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行联行号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行联行号")
+    )]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行全称（含支行）")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行帐号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行帐号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -782,20 +1028,45 @@ impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentAccou
 /// 超级管理员信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `contact_info` object.\n\n超级管理员信息"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentContactInfo {
     /// 超级管理员类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员类型\n\n**Required.**")
+    )]
     pub contact_type: SubmitAccountHostingApplymentContactType,
     /// 超级管理员姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`contact_id_doc_type`: not described on the docs page."
+        )
+    )]
     pub contact_id_doc_type: ::std::option::Option<
         SubmitAccountHostingApplymentIdDocType,
     >,
@@ -803,34 +1074,76 @@ pub struct SubmitAccountHostingApplymentContactInfo {
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员身份证件号码\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub contact_id_card_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 超级管理员证件正面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件正面照片")
+    )]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件反面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件反面照片")
+    )]
     pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件有效期开始时间")
+    )]
     pub contact_period_begin: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件有效期结束时间")
+    )]
     pub contact_period_end: ::std::option::Option<::std::string::String>,
     /// 业务办理授权函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务办理授权函")
+    )]
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件有效期开始时间")
+    )]
     pub contact_id_doc_period_begin: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员证件有效期结束时间")
+    )]
     pub contact_id_doc_period_end: ::std::option::Option<::std::string::String>,
     /// 超级管理员手机
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "超级管理员手机\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub mobile_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -998,19 +1311,39 @@ impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentConta
 /// 店铺信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `sales_scene_info` object.\n\n店铺信息")
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentSalesSceneInfo {
     /// 店铺名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店铺名称")
+    )]
     pub store_name: ::std::option::Option<::std::string::String>,
     /// 店铺链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店铺链接")
+    )]
     pub store_url: ::std::option::Option<::std::string::String>,
     /// 店铺二维码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店铺二维码")
+    )]
     pub store_qr_code: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1078,13 +1411,25 @@ impl SubmitAccountHostingApplymentSalesSceneInfo {
 /// 结算规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settlement_info` object.\n\n结算规则")
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentSettlementInfo {
     /// 结算规则ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算规则ID")
+    )]
     pub settlement_id: ::std::option::Option<::std::string::String>,
     /// 所属行业
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "所属行业")
+    )]
     pub qualification_type: ::std::option::Option<::std::string::String>,
 }
 
@@ -1126,88 +1471,188 @@ impl SubmitAccountHostingApplymentSettlementInfo {
 /// The JSON body of 提交申请单 (`POST /v3/ecommerce/applyments/submit-account-hosting-applyment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交申请单 (`POST /v3/ecommerce/applyments/submit-account-hosting-applyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 主体类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体类型\n\n**Required.**")
+    )]
     pub organization_type: SubmitAccountHostingApplymentOrganizationType,
     /// 是否金融机构
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否金融机构")
+    )]
     pub finance_institution: ::std::option::Option<bool>,
     /// 营业执照/登记证书信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营业执照/登记证书信息")
+    )]
     pub business_license_info: ::std::option::Option<
         SubmitAccountHostingApplymentBusinessLicenseInfo,
     >,
     /// 金融机构许可证信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金融机构许可证信息")
+    )]
     pub finance_institution_info: ::std::option::Option<
         SubmitAccountHostingApplymentFinanceInstitutionInfo,
     >,
     /// 超级管理员类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员类型")
+    )]
     pub id_holder_type: ::std::option::Option<SubmitAccountHostingApplymentIdHolderType>,
     /// `id_doc_type`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`id_doc_type`: not described on the docs page."
+        )
+    )]
     pub id_doc_type: ::std::option::Option<SubmitAccountHostingApplymentIdDocType>,
     /// 法定代表人说明函
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法定代表人说明函")
+    )]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 经营者/法人身份证信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营者/法人身份证信息")
+    )]
     pub id_card_info: ::std::option::Option<SubmitAccountHostingApplymentIdCardInfo>,
     /// 经营者/法人其他类型证件信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营者/法人其他类型证件信息")
+    )]
     pub id_doc_info: ::std::option::Option<SubmitAccountHostingApplymentIdDocInfo>,
     /// 最终受益人信息列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最终受益人信息列表")
+    )]
     pub ubo_info_list: ::std::option::Option<
         ::std::vec::Vec<SubmitAccountHostingApplymentUboInfoListItem>,
     >,
     /// 结算银行账户
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算银行账户\n\n**Required.**")
+    )]
     pub account_info: SubmitAccountHostingApplymentAccountInfo,
     /// 超级管理员信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员信息\n\n**Required.**")
+    )]
     pub contact_info: SubmitAccountHostingApplymentContactInfo,
     /// 店铺信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店铺信息\n\n**Required.**")
+    )]
     pub sales_scene_info: SubmitAccountHostingApplymentSalesSceneInfo,
     /// 结算规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算规则")
+    )]
     pub settlement_info: ::std::option::Option<
         SubmitAccountHostingApplymentSettlementInfo,
     >,
     /// 商户简称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户简称\n\n**Required.**")
+    )]
     pub merchant_shortname: ::std::string::String,
     /// 特殊资质
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特殊资质")
+    )]
     pub qualifications: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充材料")
+    )]
     pub business_addition_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 补充说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充说明")
+    )]
     pub business_addition_desc: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 是否走平台代理签约和代理核身入驻模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否走平台代理签约和代理核身入驻模式"
+        )
+    )]
     pub proxy_sign_verify_mode: ::std::option::Option<bool>,
     /// 法人影印件信息辅助填写的平台声明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "法人影印件信息辅助填写的平台声明"
+        )
+    )]
     pub id_card_complete_statement: ::std::option::Option<::std::string::String>,
 }
 
@@ -1431,17 +1876,38 @@ impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentBody 
 /// The response of 提交申请单 (`POST /v3/ecommerce/applyments/submit-account-hosting-applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交申请单 (`POST /v3/ecommerce/applyments/submit-account-hosting-applyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "业务申请编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -19,15 +19,30 @@
 /// 平台代理核身信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `proxy_verify_identity_info` object.\n\n平台代理核身信息"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitSignVerifyInfoProxyVerifyIdentityInfo {
     /// 核身方式
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核身方式\n\n**Required.**")
+    )]
     pub verify_identity_type: SubmitSignVerifyInfoVerifyIdentityType,
     /// 核身结果
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核身结果\n\n**Required.**")
+    )]
     pub verify_identity_result: bool,
 }
 
@@ -54,20 +69,43 @@ impl SubmitSignVerifyInfoProxyVerifyIdentityInfo {
 /// The JSON body of 平台代理签约核身 (`POST /v3/ecommerce/applyments/submit-sign-verify-info`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 平台代理签约核身 (`POST /v3/ecommerce/applyments/submit-sign-verify-info`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitSignVerifyInfoBody {
     /// 业务申请编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 微信支付申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付申请单号")
+    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// 预签署微信支付协议时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预签署微信支付协议时间")
+    )]
     pub pre_sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 平台代理核身信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台代理核身信息")
+    )]
     pub proxy_verify_identity_info: ::std::option::Option<
         SubmitSignVerifyInfoProxyVerifyIdentityInfo,
     >,
@@ -125,12 +163,26 @@ impl SubmitSignVerifyInfoBody {
 /// The response of 平台代理签约核身 (`POST /v3/ecommerce/applyments/submit-sign-verify-info`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 平台代理签约核身 (`POST /v3/ecommerce/applyments/submit-sign-verify-info`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitSignVerifyInfoResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -39,22 +39,45 @@
 /// Query parameters of 申请二级商户资金账单 (`GET /v3/ecommerce/bill/fundflowbill`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 申请二级商户资金账单 (`GET /v3/ecommerce/bill/fundflowbill`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetAllSubMchFundFlowBillQuery {
     /// 账单日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账单日期\n\n**Required.**")
+    )]
     pub bill_date: ::std::string::String,
     /// 资金账户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资金账户类型\n\n**Required.**")
+    )]
     pub account_type: GetAllSubMchFundFlowBillAccountType,
     /// 压缩类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "压缩类型")
+    )]
     pub tar_type: ::std::option::Option<GetAllSubMchFundFlowBillTarType>,
     /// 加密算法
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "加密算法\n\n**Required.**")
+    )]
     pub algorithm: GetAllSubMchFundFlowBillAlgorithm,
 }
 
@@ -105,37 +128,86 @@ impl GetAllSubMchFundFlowBillQuery {
 /// 下载信息明细
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `download_bill_list`.\n\n下载信息明细"
+    )
+)]
 #[non_exhaustive]
 pub struct GetAllSubMchFundFlowBillDownloadBillListItem {
     /// 账单文件序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "账单文件序号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bill_sequence: ::std::option::Option<i64>,
     /// 哈希类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "哈希类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hash_type: ::std::option::Option<GetAllSubMchFundFlowBillHashType>,
     /// 哈希值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "哈希值\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 账单下载地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "账单下载地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 加密密钥
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密密钥\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub encrypt_key: ::std::option::Option<::std::string::String>,
     /// 随机字符串
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "随机字符串\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub nonce: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -173,15 +245,33 @@ impl GetAllSubMchFundFlowBillDownloadBillListItem {
 /// The response of 申请二级商户资金账单 (`GET /v3/ecommerce/bill/fundflowbill`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 申请二级商户资金账单 (`GET /v3/ecommerce/bill/fundflowbill`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetAllSubMchFundFlowBillResponse {
     /// 下载信息总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "下载信息总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub download_bill_count: ::std::option::Option<i64>,
     /// 下载信息明细
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "下载信息明细")
+    )]
     pub download_bill_list: ::std::option::Option<
         ::std::vec::Vec<GetAllSubMchFundFlowBillDownloadBillListItem>,
     >,

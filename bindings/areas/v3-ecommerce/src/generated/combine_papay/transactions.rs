@@ -7,15 +7,27 @@
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateTransactionAmount {
     /// 标价金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "标价金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 标价币种
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "标价币种\n\n**Required.**")
+    )]
     pub currency: ::std::string::String,
 }
 
@@ -44,13 +56,25 @@ impl EcommerceCreateTransactionAmount {
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settle_info` object.\n\n结算信息")
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateTransactionSettleInfo {
     /// 是否指定分账
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否指定分账")
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
     /// 补差金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差金额")
+    )]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -88,39 +112,79 @@ impl EcommerceCreateTransactionSettleInfo {
 /// 子单信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `sub_orders`.\n\n子单信息")
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateTransactionSubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub amount: EcommerceCreateTransactionAmount,
     /// 子单商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 二级商户appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户appid")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商品描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算信息")
+    )]
     pub settle_info: ::std::option::Option<EcommerceCreateTransactionSettleInfo>,
     /// 子单风控信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单风控信息")
+    )]
     pub sub_risk_info: ::std::option::Option<::std::string::String>,
 }
 
@@ -200,31 +264,62 @@ impl EcommerceCreateTransactionSubOrdersItem {
 /// The JSON body of 电商合单委托代扣支付 (`POST /v3/ecommerce/combine-papay/transactions`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 电商合单委托代扣支付 (`POST /v3/ecommerce/combine-papay/transactions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateTransactionBody {
     /// 合单商户appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户appid\n\n**Required.**")
+    )]
     pub combine_appid: ::std::string::String,
     /// 合单商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户号\n\n**Required.**")
+    )]
     pub combine_mchid: ::std::string::String,
     /// 合单商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户订单号\n\n**Required.**")
+    )]
     pub combine_out_trade_no: ::std::string::String,
     /// 委托代扣协议ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "委托代扣协议ID\n\n**Required.**")
+    )]
     pub contract_id: ::std::string::String,
     /// 子单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单信息")
+    )]
     pub sub_orders: ::std::option::Option<
         ::std::vec::Vec<EcommerceCreateTransactionSubOrdersItem>,
     >,
     /// 风控信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风控信息")
+    )]
     pub risk_info: ::std::option::Option<::std::string::String>,
 }
 
@@ -281,23 +376,49 @@ impl EcommerceCreateTransactionBody {
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateTransactionSubOrdersAmount {
     /// 标价金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "标价金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 标价币种
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "标价币种\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 现金支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金支付金额")
+    )]
     pub payer_amount: ::std::option::Option<i64>,
     /// 现金支付币种
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金支付币种")
+    )]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -333,52 +454,118 @@ impl EcommerceCreateTransactionSubOrdersAmount {
 /// 子单信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `sub_orders`.\n\n子单信息")
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateTransactionResponseSubOrdersItem {
     /// 子单商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子单商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 交易类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub trade_state: ::std::option::Option<::std::string::String>,
     /// 付款银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款银行")
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付完成时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 子单微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子单微信订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 子单商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子单商户订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户appid")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 订单金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额")
+    )]
     pub amount: ::std::option::Option<EcommerceCreateTransactionSubOrdersAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -428,12 +615,23 @@ impl EcommerceCreateTransactionResponseSubOrdersItem {
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `combine_payer_info` object.\n\n支付者")
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateTransactionCombinePayerInfo {
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -461,30 +659,63 @@ impl EcommerceCreateTransactionCombinePayerInfo {
 /// The response of 电商合单委托代扣支付 (`POST /v3/ecommerce/combine-papay/transactions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 电商合单委托代扣支付 (`POST /v3/ecommerce/combine-papay/transactions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateTransactionResponse {
     /// 合单商户APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合单商户APPID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub combine_appid: ::std::option::Option<::std::string::String>,
     /// 合单商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合单商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 合单商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合单商户订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 子单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单信息")
+    )]
     pub sub_orders: ::std::option::Option<
         ::std::vec::Vec<EcommerceCreateTransactionResponseSubOrdersItem>,
     >,
     /// 支付者
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "支付者"))]
     pub combine_payer_info: ::std::option::Option<
         EcommerceCreateTransactionCombinePayerInfo,
     >,

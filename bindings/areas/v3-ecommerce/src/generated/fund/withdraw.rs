@@ -18,31 +18,66 @@
 /// The JSON body of 账户余额提现 (`POST /v3/ecommerce/fund/withdraw`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 账户余额提现 (`POST /v3/ecommerce/fund/withdraw`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceWithdrawFundBody {
     /// 特约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 商户提现单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户提现单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 提现金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提现金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 提现备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提现备注")
+    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 银行附言
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行附言")
+    )]
     pub bank_memo: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出款账户类型")
+    )]
     pub account_type: ::std::option::Option<EcommerceWithdrawFundAccountType>,
     /// 提现结果通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提现结果通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -116,25 +151,57 @@ impl EcommerceWithdrawFundBody {
 /// The response of 账户余额提现 (`POST /v3/ecommerce/fund/withdraw`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 账户余额提现 (`POST /v3/ecommerce/fund/withdraw`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceWithdrawFundResponse {
     /// 特约商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "特约商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付提现单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub withdraw_id: ::std::option::Option<::std::string::String>,
     /// 商户提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户提现单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出款账户类型")
+    )]
     pub account_type: ::std::option::Option<EcommerceWithdrawFundAccountType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -16,15 +16,33 @@
 /// Query parameters of 查询个人收款方授权结果 (`GET /v3/ecommerce/individual-contracts/{openid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询个人收款方授权结果 (`GET /v3/ecommerce/individual-contracts/{openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetIndividualContractQuery {
     /// 签约和付款的微信小程序AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约和付款的微信小程序AppID\n\n**Required.**"
+        )
+    )]
     pub appid: ::std::string::String,
     /// 权限类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "权限类型\n\n**Required.**")
+    )]
     pub permission_type: GetIndividualContractPermissionType,
 }
 
@@ -63,22 +81,50 @@ impl GetIndividualContractQuery {
 /// The response of 查询个人收款方授权结果 (`GET /v3/ecommerce/individual-contracts/{openid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询个人收款方授权结果 (`GET /v3/ecommerce/individual-contracts/{openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetIndividualContractResponse {
     /// 授权ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operation_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub auth_state: ::std::option::Option<GetIndividualContractAuthState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

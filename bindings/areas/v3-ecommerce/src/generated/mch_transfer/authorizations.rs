@@ -7,23 +7,46 @@
 /// 签约协议列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `agreement_list`.\n\n签约协议列表"
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateAuthorizationAgreementListItem {
     /// 协议编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "协议编号\n\n**Required.**")
+    )]
     pub agreement_code: ::std::string::String,
     /// 协议版本号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "协议版本号\n\n**Required.**")
+    )]
     pub agreement_version: ::std::string::String,
     /// 签约主体
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约主体\n\n**Required.**")
+    )]
     pub sign_organization: ::std::string::String,
     /// 签约时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约时间\n\n**Required.**")
+    )]
     pub sign_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -56,15 +79,30 @@ impl EcommerceCreateAuthorizationAgreementListItem {
 /// The JSON body of 申请二级商户商家转账授权 (`POST /v3/ecommerce/mch-transfer/authorizations`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 申请二级商户商家转账授权 (`POST /v3/ecommerce/mch-transfer/authorizations`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateAuthorizationBody {
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 签约协议列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约协议列表\n\n**Required.**")
+    )]
     pub agreement_list: ::std::vec::Vec<EcommerceCreateAuthorizationAgreementListItem>,
 }
 
@@ -91,25 +129,57 @@ impl EcommerceCreateAuthorizationBody {
 /// The response of 申请二级商户商家转账授权 (`POST /v3/ecommerce/mch-transfer/authorizations`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 申请二级商户商家转账授权 (`POST /v3/ecommerce/mch-transfer/authorizations`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateAuthorizationResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub authorization_state: ::std::option::Option<::std::string::String>,
     /// 授权申请受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权申请受理时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 授权时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权时间")
+    )]
     pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

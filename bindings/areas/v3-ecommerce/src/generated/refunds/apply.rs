@@ -19,15 +19,30 @@
 /// 退款出资账户及金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `from`.\n\n退款出资账户及金额"
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateRefundFromItem {
     /// 出资账户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资账户类型\n\n**Required.**")
+    )]
     pub account: EcommerceCreateRefundAccount,
     /// 出资金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资金额\n\n**Required.**")
+    )]
     pub amount: i64,
 }
 
@@ -53,21 +68,41 @@ impl EcommerceCreateRefundFromItem {
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateRefundAmount {
     /// 退款金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款金额\n\n**Required.**")
+    )]
     pub refund: i64,
     /// 退款出资账户及金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款出资账户及金额")
+    )]
     pub from: ::std::option::Option<::std::vec::Vec<EcommerceCreateRefundFromItem>>,
     /// 原订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "原订单金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 退款币种
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款币种")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -138,58 +173,128 @@ impl EcommerceCreateRefundAmount {
 /// The JSON body of 退款申请 (`POST /v3/ecommerce/refunds/apply`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 退款申请 (`POST /v3/ecommerce/refunds/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateRefundBody {
     /// 商品单个人收款方受理授权ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单个人收款方受理授权ID")
+    )]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 电商平台APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电商平台APPID\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 二级商户APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户APPID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 还款服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款服务商商户号")
+    )]
     pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 还款订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款订单号")
+    )]
     pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 交易单微信支付订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易单微信支付订单号\n\n**Required.**"
+        )
+    )]
     pub combine_transaction_id: ::std::string::String,
     /// 微信订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户退款单号\n\n**Required.**")
+    )]
     pub out_refund_no: ::std::string::String,
     /// 退款原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款原因")
+    )]
     pub reason: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub amount: EcommerceCreateRefundAmount,
     /// 退款结果回调url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款结果回调url")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 退款出资商户
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款出资商户")
+    )]
     pub refund_account: ::std::option::Option<EcommerceCreateRefundRefundAccount>,
     /// 资金账户
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资金账户\n\n**Required.**")
+    )]
     pub funds_account: EcommerceCreateRefundFundsAccount,
 }
 
@@ -331,17 +436,38 @@ impl EcommerceCreateRefundBody {
 /// 退款出资账户及金额
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `from`.\n\n退款出资账户及金额"
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateRefundAmountFromItem {
     /// 出资账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出资账户类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account: ::std::option::Option<::std::string::String>,
     /// 出资金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出资金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -373,15 +499,30 @@ impl EcommerceCreateRefundAmountFromItem {
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateRefundResponseAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款出资账户及金额")
+    )]
     pub from: ::std::option::Option<
         ::std::vec::Vec<EcommerceCreateRefundAmountFromItem>,
     >,
@@ -389,15 +530,34 @@ pub struct EcommerceCreateRefundResponseAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub payer_refund: ::std::option::Option<i64>,
     /// 优惠退款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠退款金额")
+    )]
     pub discount_refund: ::std::option::Option<i64>,
     /// 退款币种
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款币种")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 垫付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "垫付金额")
+    )]
     pub advance: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -437,33 +597,75 @@ impl EcommerceCreateRefundResponseAmount {
 /// 优惠退款详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `promotion_detail`.\n\n优惠退款详情"
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateRefundPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub scope: ::std::option::Option<::std::string::String>,
     /// 优惠类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠券面额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 优惠退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub refund_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -499,35 +701,78 @@ impl EcommerceCreateRefundPromotionDetailItem {
 /// The response of 退款申请 (`POST /v3/ecommerce/refunds/apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 退款申请 (`POST /v3/ecommerce/refunds/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreateRefundResponse {
     /// 微信退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信退款单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub refund_id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户退款单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 退款创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "退款创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<EcommerceCreateRefundResponseAmount>,
     /// 优惠退款详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠退款详情")
+    )]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<EcommerceCreateRefundPromotionDetailItem>,
     >,
     /// 退款出资商户
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款出资商户")
+    )]
     pub refund_account: ::std::option::Option<EcommerceCreateRefundRefundAccount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

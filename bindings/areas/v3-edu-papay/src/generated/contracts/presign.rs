@@ -5,40 +5,86 @@
 /// The JSON body of 预签约 (`POST /v3/edu-papay/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 预签约 (`POST /v3/edu-papay/contracts/presign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EduPresignContractBody {
     /// 服务商APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商APPID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户APPID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 服务商APPID下的用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商APPID下的用户标识\n\n**Required.**"
+        )
+    )]
     pub openid: ::std::string::String,
     /// 子商户APPID下的用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户APPID下的用户标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 签约模板号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约模板号\n\n**Required.**")
+    )]
     pub plan_id: ::std::string::String,
     /// 用户账号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账号\n\n**Required.**")
+    )]
     pub user_id: ::std::string::String,
     /// 首次扣款日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首次扣款日期\n\n**Required.**")
+    )]
     pub period_start_date: ::std::string::String,
     /// 场景信息枚举
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "场景信息枚举\n\n**Required.**")
+    )]
     pub trade_scene: ::std::string::String,
 }
 
@@ -110,12 +156,26 @@ impl EduPresignContractBody {
 /// The response of 预签约 (`POST /v3/edu-papay/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 预签约 (`POST /v3/edu-papay/contracts/presign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EduPresignContractResponse {
     /// 预签约号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预签约号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub presign_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

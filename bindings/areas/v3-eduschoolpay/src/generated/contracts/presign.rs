@@ -7,6 +7,10 @@
 /// 实名信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `identity` object.\n\n实名信息")
+)]
 #[non_exhaustive]
 pub struct EduschoolpayPresignContractIdentity {
     /// 姓名
@@ -14,17 +18,38 @@ pub struct EduschoolpayPresignContractIdentity {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件类型\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub credential_type: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "身份证号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -76,6 +101,10 @@ impl ::wechatpay_runtime::sensitive::Seal for EduschoolpayPresignContractIdentit
 /// 签约银行卡
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `bank_card` object.\n\n签约银行卡")
+)]
 #[non_exhaustive]
 pub struct EduschoolpayPresignContractBankCard {
     /// 签约银行卡号
@@ -83,17 +112,39 @@ pub struct EduschoolpayPresignContractBankCard {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约银行卡号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub bank_card_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 银行卡有效期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行卡有效期")
+    )]
     pub valid_thru: ::std::option::Option<::std::string::String>,
     /// 银行卡开卡预留手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行卡开卡预留手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 银行类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行类型")
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
 }
 
@@ -159,43 +210,93 @@ impl ::wechatpay_runtime::sensitive::Seal for EduschoolpayPresignContractBankCar
 /// The JSON body of 预签约 (`POST /v3/eduschoolpay/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 预签约 (`POST /v3/eduschoolpay/contracts/presign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EduschoolpayPresignContractBody {
     /// 商户appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 商户appid下的用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户appid下的用户标识\n\n**Required.**"
+        )
+    )]
     pub openid: ::std::string::String,
     /// 签约模板号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约模板号\n\n**Required.**")
+    )]
     pub plan_id: ::std::string::String,
     /// 用户账号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账号\n\n**Required.**")
+    )]
     pub user_id: ::std::string::String,
     /// 学校编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "学校编号\n\n**Required.**")
+    )]
     pub school_id: ::std::string::String,
     /// 外部签约号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "外部签约号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 签约模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约模式")
+    )]
     pub contract_mode: ::std::option::Option<::std::string::String>,
     /// 允许降级为普通签约模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "允许降级为普通签约模式")
+    )]
     pub downgrade_default_contract: ::std::option::Option<bool>,
     /// 实名信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实名信息")
+    )]
     pub identity: ::std::option::Option<EduschoolpayPresignContractIdentity>,
     /// 签约银行卡
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约银行卡")
+    )]
     pub bank_card: ::std::option::Option<EduschoolpayPresignContractBankCard>,
 }
 
@@ -291,12 +392,26 @@ impl ::wechatpay_runtime::sensitive::Seal for EduschoolpayPresignContractBody {
 /// The response of 预签约 (`POST /v3/eduschoolpay/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 预签约 (`POST /v3/eduschoolpay/contracts/presign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EduschoolpayPresignContractResponse {
     /// 预签约码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预签约码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub presign_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,24 +17,63 @@
 /// Query parameters of 查询用户授权的实名信息 (`GET /v3/facemch/users/{face_sid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询用户授权的实名信息 (`GET /v3/facemch/users/{face_sid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetUserQuery {
     /// 标识本次请求获取的信息类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "标识本次请求获取的信息类型\n\n**Required.**"
+        )
+    )]
     pub info_type: GetUserInfoType,
     /// 微信分配的公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信分配的公众账号ID\n\n**Required.**"
+        )
+    )]
     pub appid: ::std::string::String,
     /// 微信支付分配的子商户号，服务商模式下必填
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付分配的子商户号，服务商模式下必填"
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信分配的子商户公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信分配的子商户公众账号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// ⼦商户证书序列号，服务商模式下请求实名信息必传
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "⼦商户证书序列号，服务商模式下请求实名信息必传"
+        )
+    )]
     pub sub_serial_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -96,12 +135,23 @@ impl GetUserQuery {
 /// 姓名信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `real_name_info` object.\n\n姓名信息")
+)]
 #[non_exhaustive]
 pub struct GetUserRealNameInfo {
     /// 加密后的姓名信息，商户用API证书私钥解密
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的姓名信息，商户用API证书私钥解密\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub encrypted_real_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -109,11 +159,25 @@ pub struct GetUserRealNameInfo {
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`credential_type`: not described on the docs page.\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`."
+        )
+    )]
     pub credential_type: ::std::option::Option<i64>,
     /// 加密后的身份证号，商户用API证书私钥解密
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的身份证号，商户用API证书私钥解密\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub encrypted_credential_id: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -147,19 +211,39 @@ impl GetUserRealNameInfo {
 /// The response of 查询用户授权的实名信息 (`GET /v3/facemch/users/{face_sid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询用户授权的实名信息 (`GET /v3/facemch/users/{face_sid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetUserResponse {
     /// UnionID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "UnionID"))]
     pub union_id: ::std::option::Option<::std::string::String>,
     /// 用户在商户appid下的唯⼀标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户在商户appid下的唯⼀标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在⼦商户appid下的唯⼀标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户在⼦商户appid下的唯⼀标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 姓名信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "姓名信息")
+    )]
     pub real_name_info: ::std::option::Option<GetUserRealNameInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

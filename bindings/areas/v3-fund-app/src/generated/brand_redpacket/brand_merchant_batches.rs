@@ -18,28 +18,64 @@
 /// 品牌红包明细列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `detail_list`.\n\n品牌红包明细列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBrandMerchantBatchDetailListItem {
     /// 商家品牌红包明细单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家品牌红包明细单号\n\n**Required.**"
+        )
+    )]
     pub out_detail_no: ::std::string::String,
     /// 红包金额（单位：分）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "红包金额（单位：分）\n\n**Required.**"
+        )
+    )]
     pub amount: i64,
     /// 接收红包用户OpenID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收红包用户OpenID\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 接收红包用户姓名
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "接收红包用户姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 红包备注
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "红包备注\n\n**Required.**")
+    )]
     pub remark: ::std::string::String,
 }
 
@@ -93,47 +129,97 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateBrandMerchantBatchDetailList
 /// The JSON body of 品牌商户发放红包 (`POST /v3/fund-app/brand-redpacket/brand-merchant-batches`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 品牌商户发放红包 (`POST /v3/fund-app/brand-redpacket/brand-merchant-batches`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBrandMerchantBatchBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: i64,
     /// 品牌AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌AppID\n\n**Required.**")
+    )]
     pub brand_appid: ::std::string::String,
     /// 品牌红包发放场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌红包发放场景\n\n**Required.**")
+    )]
     pub scene: CreateBrandMerchantBatchScene,
     /// 品牌红包模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌红包模板ID\n\n**Required.**")
+    )]
     pub template_id: ::std::string::String,
     /// 商家品牌红包批次单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家品牌红包批次单号\n\n**Required.**"
+        )
+    )]
     pub out_batch_no: ::std::string::String,
     /// 品牌红包批次名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌红包批次名称\n\n**Required.**")
+    )]
     pub batch_name: ::std::string::String,
     /// 品牌红包批次备注
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌红包批次备注\n\n**Required.**")
+    )]
     pub batch_remark: ::std::string::String,
     /// 总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 总笔数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总笔数\n\n**Required.**")
+    )]
     pub total_num: i64,
     /// 品牌红包明细列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌红包明细列表\n\n**Required.**")
+    )]
     pub detail_list: ::std::vec::Vec<CreateBrandMerchantBatchDetailListItem>,
 }
 
@@ -210,23 +296,52 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateBrandMerchantBatchBody {
 /// The response of 品牌商户发放红包 (`POST /v3/fund-app/brand-redpacket/brand-merchant-batches`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 品牌商户发放红包 (`POST /v3/fund-app/brand-redpacket/brand-merchant-batches`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBrandMerchantBatchResponse {
     /// 商家品牌红包批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家品牌红包批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付品牌红包批次单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付品牌红包批次单号")
+    )]
     pub batch_no: ::std::option::Option<::std::string::String>,
     /// 品牌红包批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌红包批次创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次单状态")
+    )]
     pub batch_state: ::std::option::Option<CreateBrandMerchantBatchBatchState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -28,27 +28,58 @@
 /// Query parameters of 查询投诉单列表 (`GET /v3/global/merchant-service/complaints`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询投诉单列表 (`GET /v3/global/merchant-service/complaints`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalListComplaintsQuery {
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页开始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 开始日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始日期\n\n**Required.**")
+    )]
     pub begin_date: ::std::string::String,
     /// 结束日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束日期\n\n**Required.**")
+    )]
     pub end_date: ::std::string::String,
     /// 诉商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "诉商户号")
+    )]
     pub complainted_mchid: ::std::option::Option<::std::string::String>,
     /// 商户语言
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户语言")
+    )]
     pub mch_language: ::std::option::Option<GlobalListComplaintsMchLanguage>,
 }
 
@@ -128,52 +159,122 @@ impl GlobalListComplaintsQuery {
 /// 投诉单关联订单信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `complaint_order_info`.\n\n投诉单关联订单信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalListComplaintsComplaintOrderInfoItem {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 结算币种金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结算币种金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub settlement_amount: ::std::option::Option<i64>,
     /// 结算币种累计已退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结算币种累计已退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub settlement_refunded_amount: ::std::option::Option<::std::string::String>,
     /// 结算币种
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结算币种\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub settlement_currency: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub payer_amount: ::std::option::Option<i64>,
     /// 支付币种累计已退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付币种累计已退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub payer_refunded_amount: ::std::option::Option<i64>,
     /// 支付币种
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付币种\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 交易时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -243,17 +344,38 @@ impl GlobalListComplaintsComplaintOrderInfoItem {
 /// 投诉资料列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `complaint_media_list`.\n\n投诉资料列表"
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalListComplaintsComplaintMediaListItem {
     /// 媒体文件业务类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "媒体文件业务类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub media_type: ::std::option::Option<GlobalListComplaintsMediaType>,
     /// 媒体文列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "媒体文列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -299,16 +421,35 @@ impl GlobalListComplaintsComplaintMediaListItem {
 /// 投诉单关联服务单信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `service_order_info`.\n\n投诉单关联服务单信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalListComplaintsServiceOrderInfoItem {
     /// 微信支付服务订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付服务订单号")
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户服务订单号")
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 支付分服务单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付分服务单状态")
+    )]
     pub state: ::std::option::Option<GlobalListComplaintsState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -342,40 +483,90 @@ impl GlobalListComplaintsServiceOrderInfoItem {
 /// 用户投诉信息详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n用户投诉信息详情")
+)]
 #[non_exhaustive]
 pub struct GlobalListComplaintsDataItem {
     /// 投诉单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投诉单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub complaint_id: ::std::option::Option<::std::string::String>,
     /// 投诉时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投诉时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub complaint_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 投诉详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投诉详情\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub complaint_detail: ::std::option::Option<::std::string::String>,
     /// 投诉单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投诉单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub complaint_state: ::std::option::Option<GlobalListComplaintsComplaintState>,
     /// 被诉商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "被诉商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub complainted_mchid: ::std::option::Option<::std::string::String>,
     /// 投诉人联系方式
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投诉人联系方式\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub payer_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 投诉单关联订单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉单关联订单信息")
+    )]
     pub complaint_order_info: ::std::option::Option<
         ::std::vec::Vec<GlobalListComplaintsComplaintOrderInfoItem>,
     >,
@@ -383,36 +574,78 @@ pub struct GlobalListComplaintsDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投诉单是否已全额退款\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub complaint_full_refunded: ::std::option::Option<bool>,
     /// 是否超时
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否超时")
+    )]
     pub is_overdue: ::std::option::Option<bool>,
     /// 优先级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "优先级"))]
     pub priority: ::std::option::Option<GlobalListComplaintsPriority>,
     /// 是否有待回复的用户留言
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否有待回复的用户留言\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub incoming_user_response: ::std::option::Option<bool>,
     /// 用户投诉次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户投诉次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub user_complaint_times: ::std::option::Option<i64>,
     /// 投诉资料列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉资料列表")
+    )]
     pub complaint_media_list: ::std::option::Option<
         ::std::vec::Vec<GlobalListComplaintsComplaintMediaListItem>,
     >,
     /// 问题描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "问题描述")
+    )]
     pub problem_description: ::std::option::Option<::std::string::String>,
     /// 投诉详情翻译
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉详情翻译")
+    )]
     pub complaint_detail_trans: ::std::option::Option<::std::string::String>,
     /// 投诉单关联服务单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉单关联服务单信息")
+    )]
     pub service_order_info: ::std::option::Option<
         ::std::vec::Vec<GlobalListComplaintsServiceOrderInfoItem>,
     >,
@@ -472,23 +705,52 @@ impl GlobalListComplaintsDataItem {
 /// The response of 查询投诉单列表 (`GET /v3/global/merchant-service/complaints`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询投诉单列表 (`GET /v3/global/merchant-service/complaints`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalListComplaintsResponse {
     /// 用户投诉信息详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户投诉信息详情")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<GlobalListComplaintsDataItem>>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页开始位置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 投诉总条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉总条数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

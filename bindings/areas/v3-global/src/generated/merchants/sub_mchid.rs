@@ -5,15 +5,30 @@
 /// Query parameters of 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalGetMerchantQuery {
     /// 机构appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 机构商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
 }
 
@@ -42,22 +57,47 @@ impl GlobalGetMerchantQuery {
 /// 联系人信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `contact` object.\n\n联系人信息")
+)]
 #[non_exhaustive]
 pub struct GlobalGetMerchantContact {
     /// 联系人名称
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人名称\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 联系人电话
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人电话\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 联系人邮箱
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人邮箱\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -116,28 +156,51 @@ impl GlobalGetMerchantContact {
 /// 业务信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `business` object.\n\n业务信息")
+)]
 #[non_exhaustive]
 pub struct GlobalGetMerchantBusiness {
     /// 业务类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型")
+    )]
     pub business_type: ::std::option::Option<GlobalGetMerchantBusinessType>,
     /// APP下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP下载地址")
+    )]
     pub app_download: ::std::option::Option<::std::string::String>,
     /// 业务网站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务网站")
+    )]
     pub website: ::std::option::Option<::std::string::String>,
     /// 公众号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "公众号"))]
     pub office_account: ::std::option::Option<::std::string::String>,
     /// 小程序
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "小程序"))]
     pub mini_program: ::std::option::Option<::std::string::String>,
     /// 门店地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址")
+    )]
     pub store_address: ::std::option::Option<::std::string::String>,
     /// MCC码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "MCC码"))]
     pub mcc: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -179,13 +242,25 @@ impl GlobalGetMerchantBusiness {
 /// 董事信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `director` object.\n\n董事信息")
+)]
 #[non_exhaustive]
 pub struct GlobalGetMerchantDirector {
     /// 董事姓名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事姓名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 董事证件号码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事证件号码")
+    )]
     pub number: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -233,13 +308,28 @@ impl GlobalGetMerchantDirector {
 /// H5支付权限详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `h5_payment` object.\n\nH5支付权限详情"
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalGetMerchantH5Payment {
     /// H5驳回详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5驳回详情")
+    )]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// H5支付权限状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5支付权限状态")
+    )]
     pub h5_authorization_state: ::std::option::Option<
         GlobalGetMerchantH5AuthorizationState,
     >,
@@ -301,13 +391,28 @@ impl GlobalGetMerchantH5Payment {
 /// 子商户入驻驳回详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `application_reject_detail` object.\n\n子商户入驻驳回详情"
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalGetMerchantApplicationRejectDetail {
     /// 驳回字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回字段")
+    )]
     pub field: ::std::option::Option<::std::string::String>,
     /// 驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回原因")
+    )]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -339,16 +444,35 @@ impl GlobalGetMerchantApplicationRejectDetail {
 /// 子商户状态信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `sub_merchant_state` object.\n\n子商户状态信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalGetMerchantSubMerchantState {
     /// 子商户状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户状态")
+    )]
     pub sub_merchant_status: ::std::option::Option<GlobalGetMerchantSubMerchantStatus>,
     /// 子商户入驻状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户入驻状态")
+    )]
     pub application_status: ::std::option::Option<GlobalGetMerchantApplicationStatus>,
     /// 子商户入驻驳回详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户入驻驳回详情")
+    )]
     pub application_reject_detail: ::std::option::Option<
         GlobalGetMerchantApplicationRejectDetail,
     >,
@@ -382,70 +506,163 @@ impl GlobalGetMerchantSubMerchantState {
 /// The response of 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalGetMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户全称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户全称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 子商户简称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户简称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub shortname: ::std::option::Option<::std::string::String>,
     /// 公司联系方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公司联系方式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub office_phone: ::std::option::Option<::std::string::String>,
     /// 册国家或区域
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "册国家或区域\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_country_code: ::std::option::Option<::std::string::String>,
     /// 类目
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "类目\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub business_category: ::std::option::Option<i64>,
     /// 联系人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人信息")
+    )]
     pub contact: ::std::option::Option<GlobalGetMerchantContact>,
     /// 商户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户类型")
+    )]
     pub merchant_type: ::std::option::Option<GlobalGetMerchantMerchantType>,
     /// 公司注册文件编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件编号")
+    )]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
     /// 公司注册文件过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件过期时间")
+    )]
     pub registration_certificate_date: ::std::option::Option<::std::string::String>,
     /// 子商户结算账户
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户结算账户")
+    )]
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务信息")
+    )]
     pub business: ::std::option::Option<GlobalGetMerchantBusiness>,
     /// 董事信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事信息")
+    )]
     pub director: ::std::option::Option<GlobalGetMerchantDirector>,
     /// 负责人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "负责人信息")
+    )]
     pub principal: ::std::option::Option<GlobalGetMerchantDirector>,
     /// H5支付权限详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5支付权限详情")
+    )]
     pub h5_payment: ::std::option::Option<GlobalGetMerchantH5Payment>,
     /// 子商户状态信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户状态信息")
+    )]
     pub sub_merchant_state: ::std::option::Option<GlobalGetMerchantSubMerchantState>,
     /// 附加信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加信息")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -610,6 +827,10 @@ impl ::wechatpay_runtime::Operation for GlobalGetMerchantRequest {
 /// 联系人信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `contact` object.\n\n联系人信息")
+)]
 #[non_exhaustive]
 pub struct ModifyMerchantContact {
     /// 联系人名称
@@ -617,18 +838,39 @@ pub struct ModifyMerchantContact {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人名称\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人电话
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人电话\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人邮箱
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "联系人邮箱\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -672,32 +914,59 @@ impl ::wechatpay_runtime::sensitive::Seal for ModifyMerchantContact {
 /// 业务信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `business` object.\n\n业务信息")
+)]
 #[non_exhaustive]
 pub struct ModifyMerchantBusiness {
     /// 业务类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型\n\n**Required.**")
+    )]
     pub business_type: GlobalGetMerchantBusinessType,
     /// APP下载链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP下载链接")
+    )]
     pub app_download: ::std::option::Option<::std::string::String>,
     /// 业务网站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务网站")
+    )]
     pub website: ::std::option::Option<::std::string::String>,
     /// 公众号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "公众号"))]
     pub office_account: ::std::option::Option<::std::string::String>,
     /// 小程序
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "小程序"))]
     pub mini_program: ::std::option::Option<::std::string::String>,
     /// 门店地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址")
+    )]
     pub store_address: ::std::option::Option<::std::string::String>,
     /// 门店照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店照片")
+    )]
     pub store_photos: ::std::option::Option<::std::string::String>,
     /// MCC码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "MCC码"))]
     pub mcc: ::std::option::Option<::std::string::String>,
 }
 
@@ -798,13 +1067,25 @@ impl ModifyMerchantBusiness {
 /// 董事信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `director` object.\n\n董事信息")
+)]
 #[non_exhaustive]
 pub struct ModifyMerchantDirector {
     /// 董事姓名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事姓名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 董事证件号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事证件号")
+    )]
     pub number: ::std::option::Option<::std::string::String>,
 }
 
@@ -848,13 +1129,28 @@ impl ModifyMerchantDirector {
 /// H5支付申请资料资料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `h5_payment_apply_info` object.\n\nH5支付申请资料资料"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyMerchantH5PaymentApplyInfo {
     /// H5经营网址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5经营网址")
+    )]
     pub website_url: ::std::option::Option<::std::string::String>,
     /// H5支付域名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5支付域名")
+    )]
     pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -896,80 +1192,167 @@ impl ModifyMerchantH5PaymentApplyInfo {
 /// The JSON body of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyMerchantBody {
     /// 机构appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 机构商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 子商户全称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户全称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 子商户简称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户简称\n\n**Required.**")
+    )]
     pub shortname: ::std::string::String,
     /// 公司电话
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司电话\n\n**Required.**")
+    )]
     pub office_phone: ::std::string::String,
     /// 联系人信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人信息\n\n**Required.**")
+    )]
     pub contact: ModifyMerchantContact,
     /// 类目
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "类目\n\n**Required.**")
+    )]
     pub business_category: i64,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 注册国家或区域
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册国家或区域\n\n**Required.**")
+    )]
     pub merchant_country_code: ::std::string::String,
     /// 商户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户类型\n\n**Required.**")
+    )]
     pub merchant_type: GlobalGetMerchantMerchantType,
     /// 公司注册文件编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件编号\n\n**Required.**")
+    )]
     pub registration_certificate_number: ::std::string::String,
     /// 公司注册文件过期时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公司注册文件过期时间\n\n**Required.**"
+        )
+    )]
     pub registration_certificate_date: ::std::string::String,
     /// 公司注册文件照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司注册文件照片")
+    )]
     pub registration_certificate_copy: ::std::option::Option<::std::string::String>,
     /// 子商户银行结算账户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户银行结算账户信息")
+    )]
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务信息\n\n**Required.**")
+    )]
     pub business: ModifyMerchantBusiness,
     /// 董事信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "董事信息")
+    )]
     pub director: ::std::option::Option<ModifyMerchantDirector>,
     /// 负责人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "负责人信息")
+    )]
     pub principal: ::std::option::Option<ModifyMerchantDirector>,
     /// 是否申请H5支付权限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否申请H5支付权限")
+    )]
     pub apply_h5_payment: ::std::option::Option<bool>,
     /// H5支付申请资料资料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5支付申请资料资料")
+    )]
     pub h5_payment_apply_info: ::std::option::Option<ModifyMerchantH5PaymentApplyInfo>,
 }
 
@@ -1114,15 +1497,33 @@ impl ::wechatpay_runtime::sensitive::Seal for ModifyMerchantBody {
 /// The response of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// H5支付权限状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5支付权限状态")
+    )]
     pub h5_authorization_state: ::std::option::Option<
         GlobalGetMerchantH5AuthorizationState,
     >,

@@ -33,52 +33,118 @@
 /// The JSON body of 添加分账接收方 (`POST /v3/global/profit-sharing/receivers`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 添加分账接收方 (`POST /v3/global/profit-sharing/receivers`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateReceiverBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "应用ID"))]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方类型")
+    )]
     pub type_: ::std::option::Option<CreateReceiverType>,
     /// 分账接收方帐号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方帐号")
+    )]
     pub account: ::std::option::Option<::std::string::String>,
     /// 分账个人接收方姓名
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账个人接收方姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 是否已经获取用户实名信息授权
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否已经获取用户实名信息授权")
+    )]
     pub authorized: ::std::option::Option<bool>,
     /// 与分账方的关系类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "与分账方的关系类型")
+    )]
     pub relation_type: ::std::option::Option<CreateReceiverRelationType>,
     /// 自定义的分账关系
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义的分账关系")
+    )]
     pub custom_relation: ::std::option::Option<::std::string::String>,
     /// 分账场景详细描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账场景详细描述")
+    )]
     pub scene: ::std::option::Option<::std::string::String>,
     /// 接收方商户的主营业务范围
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方商户的主营业务范围")
+    )]
     pub major_service: ::std::option::Option<::std::string::String>,
     /// 分账接收方预计分账比例
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方预计分账比例")
+    )]
     pub expected_ratio: ::std::option::Option<i64>,
     /// 增加分账接收方申请函文件ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "增加分账接收方申请函文件ID")
+    )]
     pub application_file_id: ::std::option::Option<::std::string::String>,
     /// 分账方与接收方合作关系证明文件ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账方与接收方合作关系证明文件ID"
+        )
+    )]
     pub partnership_file_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -254,58 +320,136 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateReceiverBody {
 /// The response of 添加分账接收方 (`POST /v3/global/profit-sharing/receivers`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 添加分账接收方 (`POST /v3/global/profit-sharing/receivers`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateReceiverResponse {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账接收方类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<CreateReceiverType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账接收方账号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account: ::std::option::Option<::std::string::String>,
     /// 分账接收方全称
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账接收方全称\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 与分账方的关系类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "与分账方的关系类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub relation_type: ::std::option::Option<CreateReceiverRelationType>,
     /// 自定义的分账关系
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义的分账关系")
+    )]
     pub custom_relation: ::std::option::Option<::std::string::String>,
     /// 分账场景详细描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账场景详细描述")
+    )]
     pub scene: ::std::option::Option<::std::string::String>,
     /// 接收方商户的主营业务范围
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方商户的主营业务范围")
+    )]
     pub major_service: ::std::option::Option<::std::string::String>,
     /// 分账接收方预计分账比例
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方预计分账比例")
+    )]
     pub expected_ratio: ::std::option::Option<i64>,
     /// 微信文件标识ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信文件标识ID")
+    )]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// 接收方关系状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方关系状态")
+    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 接收关系添加失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收关系添加失败原因")
+    )]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 增加分账接收方申请函文件ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "增加分账接收方申请函文件ID")
+    )]
     pub application_file_id: ::std::option::Option<::std::string::String>,
     /// 分账方与接收方合作关系证明文件ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账方与接收方合作关系证明文件ID"
+        )
+    )]
     pub partnership_file_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -423,23 +567,47 @@ impl ::wechatpay_runtime::Operation for CreateReceiverRequest {
 /// The JSON body of 删除分账接收方 (`DELETE /v3/global/profit-sharing/receivers`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 删除分账接收方 (`DELETE /v3/global/profit-sharing/receivers`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalDeleteReceiverBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "应用ID"))]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方类型")
+    )]
     pub type_: ::std::option::Option<CreateReceiverType>,
     /// 分账接收方帐号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方帐号")
+    )]
     pub account: ::std::option::Option<::std::string::String>,
 }
 

@@ -5,17 +5,38 @@
 /// The response of 商家充值退款余额查询 (`GET /v3/global/refund/recharge-balance`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商家充值退款余额查询 (`GET /v3/global/refund/recharge-balance`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRechargeBalanceResponse {
     /// 账户可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "账户可用余额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub remaining_amount: ::std::option::Option<i64>,
     /// 货币类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货币类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

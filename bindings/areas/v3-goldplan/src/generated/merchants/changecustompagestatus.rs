@@ -17,15 +17,30 @@
 /// The JSON body of 商家小票管理 (`POST /v3/goldplan/merchants/changecustompagestatus`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商家小票管理 (`POST /v3/goldplan/merchants/changecustompagestatus`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ChangeCustomPageStatusBody {
     /// 子商户ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户ID\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 操作类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作类型\n\n**Required.**")
+    )]
     pub operation_type: ChangeCustomPageStatusOperationType,
 }
 
@@ -52,17 +67,38 @@ impl ChangeCustomPageStatusBody {
 /// The response of 商家小票管理 (`POST /v3/goldplan/merchants/changecustompagestatus`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商家小票管理 (`POST /v3/goldplan/merchants/changecustompagestatus`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ChangeCustomPageStatusResponse {
     /// 子商户ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 操作类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operation_type: ::std::option::Option<ChangeCustomPageStatusOperationType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

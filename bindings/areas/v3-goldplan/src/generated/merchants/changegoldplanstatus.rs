@@ -30,18 +30,37 @@
 /// The JSON body of 点金计划管理 (`POST /v3/goldplan/merchants/changegoldplanstatus`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 点金计划管理 (`POST /v3/goldplan/merchants/changegoldplanstatus`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ChangeGoldPlanStatusBody {
     /// 子商户ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户ID\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 操作类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作类型\n\n**Required.**")
+    )]
     pub operation_type: ChangeGoldPlanStatusOperationType,
     /// 支付场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付场景")
+    )]
     pub operation_pay_scene: ::std::option::Option<
         ChangeGoldPlanStatusOperationPayScene,
     >,
@@ -81,12 +100,26 @@ impl ChangeGoldPlanStatusBody {
 /// The response of 点金计划管理 (`POST /v3/goldplan/merchants/changegoldplanstatus`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 点金计划管理 (`POST /v3/goldplan/merchants/changegoldplanstatus`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ChangeGoldPlanStatusResponse {
     /// 子商户ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// The JSON body of 关闭广告展示 (`POST /v3/goldplan/merchants/close-advertising-show`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 关闭广告展示 (`POST /v3/goldplan/merchants/close-advertising-show`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CloseAdvertisingShowBody {
     /// 特约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 

@@ -51,14 +51,29 @@
 /// The JSON body of 开通广告展示 (`PATCH /v3/goldplan/merchants/open-advertising-show`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 开通广告展示 (`PATCH /v3/goldplan/merchants/open-advertising-show`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OpenAdvertisingShowBody {
     /// 特约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 同业过滤标签值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "同业过滤标签值")
+    )]
     pub advertising_industry_filters: ::std::option::Option<
         ::std::vec::Vec<OpenAdvertisingShowAdvertisingIndustryFilters>,
     >,

@@ -5,34 +5,95 @@
 /// The response of 查询保险订单详情 (`GET /v3/hire-power-bank/insurance-orders/{out_order_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询保险订单详情 (`GET /v3/hire-power-bank/insurance-orders/{out_order_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetInsuranceOrderResponse {
     /// 租借充电宝隔夜归还保险订单号，唯一标识一笔保险订单
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "租借充电宝隔夜归还保险订单号，唯一标识一笔保险订单"
+        )
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户创建保险订单时的凭据号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户创建保险订单时的凭据号")
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信用户在商户对应appid下的唯一标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信用户在商户对应appid下的唯一标识"
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 一笔保险订单对应的最大理赔次数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "一笔保险订单对应的最大理赔次数"
+        )
+    )]
     pub max_claim_count: ::std::option::Option<i64>,
     /// 一笔保险订单对应的已理赔次数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "一笔保险订单对应的已理赔次数")
+    )]
     pub claimed_count: ::std::option::Option<i64>,
     /// 保险订单领取时间，遵循rfc3339标准格式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险订单领取时间，遵循rfc3339标准格式"
+        )
+    )]
     pub order_receive_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保险订单开始时间，遵循rfc3339标准格式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险订单开始时间，遵循rfc3339标准格式"
+        )
+    )]
     pub order_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保险订单结束时间，遵循rfc3339标准格式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险订单结束时间，遵循rfc3339标准格式"
+        )
+    )]
     pub order_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保险订单领取状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保险订单领取状态")
+    )]
     pub order_receive_state: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,10 +5,21 @@
 /// The response of 查询用户保险订单领取资格 (`GET /v3/hire-power-bank/user-qualifications/{openid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询用户保险订单领取资格 (`GET /v3/hire-power-bank/user-qualifications/{openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetUserQualificationResponse {
     /// 用户是否具有保险订单领取资格
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户是否具有保险订单领取资格")
+    )]
     pub qualified_user: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

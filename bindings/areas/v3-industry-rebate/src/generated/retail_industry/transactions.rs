@@ -7,26 +7,50 @@
 /// 单品列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods_detail`.\n\n单品列表")
+)]
 #[non_exhaustive]
 pub struct RetailIndustryCreateTransactionGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品编码\n\n**Required.**")
+    )]
     pub barcode: ::std::string::String,
     /// 商家商品编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家商品编码")
+    )]
     pub merchant_goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称\n\n**Required.**")
+    )]
     pub goods_name: ::std::string::String,
     /// 商品数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品数量\n\n**Required.**")
+    )]
     pub quantity: i64,
     /// 商品单价
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单价\n\n**Required.**")
+    )]
     pub price: i64,
 }
 
@@ -70,27 +94,52 @@ impl RetailIndustryCreateTransactionGoodsDetailItem {
 /// The JSON body of 回传SN和商品编码 (`POST /v3/industry-rebate/retail-industry/transactions`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 回传SN和商品编码 (`POST /v3/industry-rebate/retail-industry/transactions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RetailIndustryCreateTransactionBody {
     /// 品牌ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "品牌ID"))]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号")
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 设备号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "设备号"))]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品列表")
+    )]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<RetailIndustryCreateTransactionGoodsDetailItem>,
     >,

@@ -5,19 +5,38 @@
 /// The JSON body of 支付码牌/点餐码牌交易回传 (`POST /v3/industry-rebate/transactions/{transaction_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 支付码牌/点餐码牌交易回传 (`POST /v3/industry-rebate/transactions/{transaction_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct IndustryCreateTransactionBody {
     /// 子商户
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 收款链接url
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款链接url\n\n**Required.**")
+    )]
     pub code_url: ::std::string::String,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
 }
 

@@ -5,33 +5,68 @@
 /// The JSON body of 提交保单授权信息 (`POST /v3/inspolicymgr/deduct/authorizations`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交保单授权信息 (`POST /v3/inspolicymgr/deduct/authorizations`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAuthorizationBody {
     /// 商户保险编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户保险编号\n\n**Required.**")
+    )]
     pub out_insurance_no: ::std::string::String,
     /// 商户APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户APPID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 保险代扣模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保险代扣模板ID\n\n**Required.**")
+    )]
     pub plan_id: ::std::string::String,
     /// 商户签约协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户签约协议号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 保险名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保险名称\n\n**Required.**")
+    )]
     pub insurance_name: ::std::string::String,
     /// 收款方商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方商户号")
+    )]
     pub payee_mchid: ::std::option::Option<::std::string::String>,
     /// 收款方公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方公众账号ID")
+    )]
     pub payee_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -104,38 +139,88 @@ impl CreateAuthorizationBody {
 /// The response of 提交保单授权信息 (`POST /v3/inspolicymgr/deduct/authorizations`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交保单授权信息 (`POST /v3/inspolicymgr/deduct/authorizations`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAuthorizationResponse {
     /// 商户保险编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户保险编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_insurance_no: ::std::option::Option<::std::string::String>,
     /// 商户APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 保险代扣模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险代扣模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 商户签约协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户签约协议号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub auth_state: ::std::option::Option<CreateAuthorizationAuthState>,
     /// 用户授权时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户授权时间")
+    )]
     pub user_auth_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -93,115 +93,252 @@
 /// The JSON body of 上传保单 (`POST /v3/inspolicymgr/deduct/policies`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 上传保单 (`POST /v3/inspolicymgr/deduct/policies`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePolicyBody {
     /// 商户保险编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户保险编号\n\n**Required.**")
+    )]
     pub out_insurance_no: ::std::string::String,
     /// 被保险人姓名列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被保险人姓名列表\n\n**Required.**")
+    )]
     pub insured_name_list: ::std::vec::Vec<::std::string::String>,
     /// 承保公司代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "承保公司代码\n\n**Required.**")
+    )]
     pub insurance_company_code: ::std::string::String,
     /// 保单生效时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保单生效时间\n\n**Required.**")
+    )]
     pub effective_time: ::wechatpay_runtime::DateTime,
     /// 保单失效时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保单失效时间\n\n**Required.**")
+    )]
     pub expired_time: ::wechatpay_runtime::DateTime,
     /// 保障详情
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保障详情\n\n**Required.**")
+    )]
     pub coverage_detail: ::std::string::String,
     /// 是否支持续保
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否支持续保\n\n**Required.**")
+    )]
     pub support_renewal: bool,
     /// 可续保开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保开始时间")
+    )]
     pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保结束时间")
+    )]
     pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保单类型\n\n**Required.**")
+    )]
     pub policy_type: CreatePolicyPolicyType,
     /// 车牌信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌信息")
+    )]
     pub car_number: ::std::option::Option<::std::string::String>,
     /// 宠物名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "宠物名称")
+    )]
     pub pet_name: ::std::option::Option<::std::string::String>,
     /// 地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地址信息")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 保单状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保单状态\n\n**Required.**")
+    )]
     pub policy_state: CreatePolicyPolicyState,
     /// 保司保单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保司保单号")
+    )]
     pub policy_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "委托代扣模板ID\n\n**Required.**")
+    )]
     pub plan_id: ::std::string::String,
     /// 商户签约协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户签约协议号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 保单的扣费周期列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单的扣费周期列表\n\n**Required.**"
+        )
+    )]
     pub policy_periods: ::std::vec::Vec<i64>,
     /// 商户APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户APPID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户在商户公众号内的身份标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在商户公众号内的身份标识\n\n**Required.**"
+        )
+    )]
     pub openid: ::std::string::String,
     /// 是否为赠险
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否为赠险\n\n**Required.**")
+    )]
     pub free_insurance: bool,
     /// 是否与其它保单合并扣费
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否与其它保单合并扣费")
+    )]
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费方式")
+    )]
     pub payment_method: ::std::option::Option<CreatePolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "期交保费模式")
+    )]
     pub period_premium_mode: ::std::option::Option<CreatePolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费周期")
+    )]
     pub payment_period: ::std::option::Option<CreatePolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首期保费金额")
+    )]
     pub first_period_amount: ::std::option::Option<i64>,
     /// 后续每期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后续每期保费金额")
+    )]
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保障期限类型")
+    )]
     pub coverage_term_type: ::std::option::Option<CreatePolicyCoverageTermType>,
     /// 收款方商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方商户号")
+    )]
     pub payee_mchid: ::std::option::Option<::std::string::String>,
     /// 收款方公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方公众账号ID")
+    )]
     pub payee_appid: ::std::option::Option<::std::string::String>,
     /// 收款方用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方用户标识")
+    )]
     pub payee_openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -440,116 +577,273 @@ impl CreatePolicyBody {
 /// The response of 上传保单 (`POST /v3/inspolicymgr/deduct/policies`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 上传保单 (`POST /v3/inspolicymgr/deduct/policies`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePolicyResponse {
     /// 商户保险编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户保险编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_insurance_no: ::std::option::Option<::std::string::String>,
     /// 保险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 被保险人姓名列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "被保险人姓名列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insured_name_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 承保公司代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "承保公司代码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insurance_company_code: ::std::option::Option<::std::string::String>,
     /// 保单生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单生效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单失效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单失效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保障详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保障详情\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coverage_detail: ::std::option::Option<::std::string::String>,
     /// 是否支持续保
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否支持续保\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保开始时间")
+    )]
     pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保结束时间")
+    )]
     pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_type: ::std::option::Option<CreatePolicyPolicyType>,
     /// 车牌信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌信息")
+    )]
     pub car_number: ::std::option::Option<::std::string::String>,
     /// 宠物名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "宠物名称")
+    )]
     pub pet_name: ::std::option::Option<::std::string::String>,
     /// 地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地址信息")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 保单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_state: ::std::option::Option<CreatePolicyPolicyState>,
     /// 保司保单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保司保单号")
+    )]
     pub policy_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "委托代扣模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 商户签约协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户签约协议号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保单的扣费周期列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单的扣费周期列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_periods: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 是否为赠险
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否为赠险\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub free_insurance: ::std::option::Option<bool>,
     /// 是否与其它保单合并扣费
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否与其它保单合并扣费")
+    )]
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费方式")
+    )]
     pub payment_method: ::std::option::Option<CreatePolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "期交保费模式")
+    )]
     pub period_premium_mode: ::std::option::Option<CreatePolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费周期")
+    )]
     pub payment_period: ::std::option::Option<CreatePolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首期保费金额")
+    )]
     pub first_period_amount: ::std::option::Option<i64>,
     /// 后续每期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后续每期保费金额")
+    )]
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保障期限类型")
+    )]
     pub coverage_term_type: ::std::option::Option<CreatePolicyCoverageTermType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

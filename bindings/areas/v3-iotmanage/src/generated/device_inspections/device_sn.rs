@@ -18,58 +18,136 @@
 /// The response of 获取出厂检查结果 (`GET /v3/iotmanage/device-inspections/{device_sn}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取出厂检查结果 (`GET /v3/iotmanage/device-inspections/{device_sn}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetDeviceInspectionResponse {
     /// 设备序列号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "设备序列号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub device_sn: ::std::option::Option<::std::string::String>,
     /// 有线网卡MAC地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "有线网卡MAC地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub wired_mac: ::std::option::Option<::std::string::String>,
     /// 无线网卡MAC地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "无线网卡MAC地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub wireless_mac: ::std::option::Option<::std::string::String>,
     /// 蓝牙MAC地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "蓝牙MAC地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bluetooth_mac: ::std::option::Option<::std::string::String>,
     /// 刷脸应用版本号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "刷脸应用版本号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub app_version: ::std::option::Option<::std::string::String>,
     /// 摄像头序列号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "摄像头序列号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub camera_sn: ::std::option::Option<::std::string::String>,
     /// 国际移动设备识别码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "国际移动设备识别码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub imei: ::std::option::Option<::std::string::String>,
     /// 查询结果
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "查询结果\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub result: ::std::option::Option<GetDeviceInspectionResult>,
     /// 错误信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "错误信息")
+    )]
     pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 告警信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "告警信息")
+    )]
     pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 查询时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "查询时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub inspect_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,17 +5,38 @@
 /// The response of 查询爱心餐品牌信息 (`GET /v3/lovefeast/brands/{brand_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询爱心餐品牌信息 (`GET /v3/lovefeast/brands/{brand_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetBrandResponse {
     /// 捐赠数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "捐赠数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub donate_count: ::std::option::Option<i64>,
     /// 供餐数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "供餐数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub consume_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,22 +5,45 @@
 /// The JSON body of 使券失效 (`POST /v3/marketing/busifavor/coupons/deactivate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 使券失效 (`POST /v3/marketing/busifavor/coupons/deactivate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeactivateCouponBody {
     /// 券code
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券code\n\n**Required.**")
+    )]
     pub coupon_code: ::std::string::String,
     /// 批次号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次号\n\n**Required.**")
+    )]
     pub stock_id: ::std::string::String,
     /// 失效请求单据号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效请求单据号\n\n**Required.**")
+    )]
     pub deactivate_request_no: ::std::string::String,
     /// 失效原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效原因")
+    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -61,12 +84,26 @@ impl DeactivateCouponBody {
 /// The response of 使券失效 (`POST /v3/marketing/busifavor/coupons/deactivate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 使券失效 (`POST /v3/marketing/busifavor/coupons/deactivate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeactivateCouponResponse {
     /// 券成功失效的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券成功失效的时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub wechatpay_deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,23 +5,46 @@
 /// The JSON body of 取消关联订单信息 (`POST /v3/marketing/busifavor/coupons/disassociate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 取消关联订单信息 (`POST /v3/marketing/busifavor/coupons/disassociate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DisassociateTradeInfoBody {
     /// 批次号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次号\n\n**Required.**")
+    )]
     pub stock_id: ::std::string::String,
     /// 券code
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券code\n\n**Required.**")
+    )]
     pub coupon_code: ::std::string::String,
     /// 关联的商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 商户请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
 }
 
@@ -54,12 +77,26 @@ impl DisassociateTradeInfoBody {
 /// The response of 取消关联订单信息 (`POST /v3/marketing/busifavor/coupons/disassociate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 取消关联订单信息 (`POST /v3/marketing/busifavor/coupons/disassociate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DisassociateTradeInfoResponse {
     /// 取消关联成功时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "取消关联成功时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub wechatpay_disassociate_time: ::std::option::Option<
         ::wechatpay_runtime::DateTime,
     >,

@@ -5,19 +5,38 @@
 /// The JSON body of 申请退券 (`POST /v3/marketing/busifavor/coupons/return`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 申请退券 (`POST /v3/marketing/busifavor/coupons/return`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ReturnCouponBody {
     /// 券code
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券code\n\n**Required.**")
+    )]
     pub coupon_code: ::std::string::String,
     /// 批次号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次号\n\n**Required.**")
+    )]
     pub stock_id: ::std::string::String,
     /// 退券请求单据号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退券请求单据号\n\n**Required.**")
+    )]
     pub return_request_no: ::std::string::String,
 }
 
@@ -47,12 +66,26 @@ impl ReturnCouponBody {
 /// The response of 申请退券 (`POST /v3/marketing/busifavor/coupons/return`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 申请退券 (`POST /v3/marketing/busifavor/coupons/return`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ReturnCouponResponse {
     /// 微信退券成功的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信退券成功的时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub wechatpay_return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

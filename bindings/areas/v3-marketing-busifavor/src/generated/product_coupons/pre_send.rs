@@ -5,25 +5,52 @@
 /// The JSON body of 向用户预发放商品券 (`POST /v3/marketing/busifavor/product-coupons/pre-send`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 向用户预发放商品券 (`POST /v3/marketing/busifavor/product-coupons/pre-send`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreSendBody {
     /// 批次ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次ID\n\n**Required.**")
+    )]
     pub stock_id: ::std::string::String,
     /// 用户商品券Code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券Code")
+    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 公众账号AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户OpenID")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 发券请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发券请求单号\n\n**Required.**")
+    )]
     pub send_request_no: ::std::string::String,
 }
 
@@ -75,12 +102,26 @@ impl CreatePreSendBody {
 /// The response of 向用户预发放商品券 (`POST /v3/marketing/busifavor/product-coupons/pre-send`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 向用户预发放商品券 (`POST /v3/marketing/busifavor/product-coupons/pre-send`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreSendResponse {
     /// 预发券token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预发券token\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

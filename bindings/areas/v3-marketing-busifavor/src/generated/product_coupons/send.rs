@@ -17,33 +17,65 @@
 /// The JSON body of 向用户发放商品券 (`POST /v3/marketing/busifavor/product-coupons/send`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 向用户发放商品券 (`POST /v3/marketing/busifavor/product-coupons/send`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SendProductCouponBody {
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 批次号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次号\n\n**Required.**")
+    )]
     pub stock_id: ::std::string::String,
     /// 发券凭证
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发券凭证\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 券code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "券code"))]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 券类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券类型\n\n**Required.**")
+    )]
     pub coupon_type: SendProductCouponCouponType,
     /// 会员卡ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡ID")
+    )]
     pub member_card_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -101,22 +133,50 @@ impl SendProductCouponBody {
 /// The response of 向用户发放商品券 (`POST /v3/marketing/busifavor/product-coupons/send`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 向用户发放商品券 (`POST /v3/marketing/busifavor/product-coupons/send`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SendProductCouponResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 券code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 发券凭证
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发券凭证\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -20,13 +20,28 @@
 /// 当天可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `available_day_time`.\n\n当天可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockAvailableDayTimeItem {
     /// 当天可用开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用开始时间")
+    )]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用结束时间")
+    )]
     pub end_time: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -58,13 +73,28 @@ impl BusifavorQueryStockAvailableDayTimeItem {
 /// 固定周期有效时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `available_week` object.\n\n固定周期有效时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockAvailableWeek {
     /// 可用星期数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用星期数")
+    )]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用时间段")
+    )]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<BusifavorQueryStockAvailableDayTimeItem>,
     >,
@@ -98,13 +128,28 @@ impl BusifavorQueryStockAvailableWeek {
 /// 无规律的有效时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `irregulary_avaliable_time`.\n\n无规律的有效时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -136,31 +181,68 @@ impl BusifavorQueryStockIrregularyAvaliableTimeItem {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_time` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockCouponAvailableTime {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 固定周期有效时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定周期有效时间段")
+    )]
     pub available_week: ::std::option::Option<BusifavorQueryStockAvailableWeek>,
     /// 无规律的有效时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的有效时间段")
+    )]
     pub irregulary_avaliable_time: ::std::option::Option<
         ::std::vec::Vec<BusifavorQueryStockIrregularyAvaliableTimeItem>,
     >,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -200,17 +282,38 @@ impl BusifavorQueryStockCouponAvailableTime {
 /// 固定面额满减券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `fixed_normal_coupon` object.\n\n固定面额满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockFixedNormalCoupon {
     /// 优惠金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -242,17 +345,38 @@ impl BusifavorQueryStockFixedNormalCoupon {
 /// 折扣券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `discount_coupon` object.\n\n折扣券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockDiscountCoupon {
     /// 折扣比例
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "折扣比例\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub discount_percent: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -284,17 +408,38 @@ impl BusifavorQueryStockDiscountCoupon {
 /// 换购券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `exchange_coupon` object.\n\n换购券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockExchangeCoupon {
     /// 单品换购价
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单品换购价\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub exchange_price: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -340,34 +485,72 @@ impl BusifavorQueryStockExchangeCoupon {
 /// 核销规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `coupon_use_rule` object.\n\n核销规则")
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockCouponUseRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可核销时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_available_time: ::std::option::Option<
         BusifavorQueryStockCouponAvailableTime,
     >,
     /// 固定面额满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定面额满减券使用规则")
+    )]
     pub fixed_normal_coupon: ::std::option::Option<BusifavorQueryStockFixedNormalCoupon>,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<BusifavorQueryStockDiscountCoupon>,
     /// 换购券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "换购券使用规则")
+    )]
     pub exchange_coupon: ::std::option::Option<BusifavorQueryStockExchangeCoupon>,
     /// 核销方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "核销方式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub use_method: ::std::option::Option<BusifavorQueryStockUseMethod>,
     /// 小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid")
+    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path")
+    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -409,38 +592,84 @@ impl BusifavorQueryStockCouponUseRule {
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock_send_rule` object.\n\n发放规则")
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockStockSendRule {
     /// 批次总预算
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次总预算\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub max_amount: ::std::option::Option<i64>,
     /// 批次最大发放个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次最大发放个数")
+    )]
     pub max_coupons: ::std::option::Option<i64>,
     /// 用户最大可领个数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户最大可领个数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub max_coupons_per_user: ::std::option::Option<i64>,
     /// 单天发放上限金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单天发放上限金额")
+    )]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// 单天发放上限个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单天发放上限个数")
+    )]
     pub max_coupons_by_day: ::std::option::Option<i64>,
     /// 是否开启自然人限制
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否开启自然人限制")
+    )]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// 可疑账号拦截
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可疑账号拦截")
+    )]
     pub prevent_api_abuse: ::std::option::Option<bool>,
     /// 是否允许转赠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许转赠")
+    )]
     pub transferable: ::std::option::Option<bool>,
     /// 是否允许分享链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许分享链接")
+    )]
     pub shareable: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -486,25 +715,57 @@ impl BusifavorQueryStockStockSendRule {
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mini_programs_info` object.\n\n小程序入口"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家小程序appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家小程序path\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "入口文案\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub entrance_words: ::std::option::Option<::std::string::String>,
     /// 引导文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "引导文案")
+    )]
     pub guiding_words: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -553,22 +814,49 @@ impl BusifavorQueryStockMiniProgramsInfo {
 /// 自定义入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `custom_entrance` object.\n\n自定义入口"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockCustomEntrance {
     /// 小程序入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序入口")
+    )]
     pub mini_programs_info: ::std::option::Option<BusifavorQueryStockMiniProgramsInfo>,
     /// 商户公众号appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户公众号appid")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 营销馆id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营销馆id")
+    )]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// 可用门店id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用门店id")
+    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "code展示模式")
+    )]
     pub code_display_mode: ::std::option::Option<BusifavorQueryStockCodeDisplayMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -626,22 +914,50 @@ impl BusifavorQueryStockCustomEntrance {
 /// 视频号相关信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `finder_info` object.\n\n视频号相关信息"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockFinderInfo {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号视频ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号封面图\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -675,25 +991,56 @@ impl BusifavorQueryStockFinderInfo {
 /// 样式信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `display_pattern_info` object.\n\n样式信息"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockDisplayPatternInfo {
     /// 使用须知
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用须知")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户logo
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户logo")
+    )]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 商户名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称")
+    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<BusifavorQueryStockBackgroundColor>,
     /// 券详情图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券详情图片")
+    )]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号相关信息")
+    )]
     pub finder_info: ::std::option::Option<BusifavorQueryStockFinderInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -760,17 +1107,38 @@ impl BusifavorQueryStockDisplayPatternInfo {
 /// 券code数量
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_code_count` object.\n\n券code数量"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockCouponCodeCount {
     /// 该批次总共已上传的code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "该批次总共已上传的code总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 该批次当前可用的code数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "该批次当前可用的code数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -802,10 +1170,21 @@ impl BusifavorQueryStockCouponCodeCount {
 /// 事件通知配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `notify_config` object.\n\n事件通知配置"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockNotifyConfig {
     /// 事件通知appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知appid")
+    )]
     pub notify_appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -835,19 +1214,42 @@ impl BusifavorQueryStockNotifyConfig {
 /// 批次发放情况
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `send_count_information` object.\n\n批次发放情况"
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockSendCountInformation {
     /// 已发放券张数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已发放券张数")
+    )]
     pub total_send_num: ::std::option::Option<i64>,
     /// 已发放券金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已发放券金额")
+    )]
     pub total_send_amount: ::std::option::Option<i64>,
     /// 单天已发放券张数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单天已发放券张数")
+    )]
     pub today_send_num: ::std::option::Option<i64>,
     /// 单天已发放券金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单天已发放券金额")
+    )]
     pub today_send_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -881,46 +1283,107 @@ impl BusifavorQueryStockSendCountInformation {
 /// The response of 查询商家券详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询商家券详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BusifavorQueryStockResponse {
     /// 商家券批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家券批次名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// 批次归属商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次归属商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// 批次备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次备注")
+    )]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "适用商品范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 批次类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_type: ::std::option::Option<BusifavorQueryStockStockType>,
     /// 核销规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "核销规则\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_use_rule: ::std::option::Option<BusifavorQueryStockCouponUseRule>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放规则\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_send_rule: ::std::option::Option<BusifavorQueryStockStockSendRule>,
     /// 自定义入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义入口")
+    )]
     pub custom_entrance: ::std::option::Option<BusifavorQueryStockCustomEntrance>,
     /// 样式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "样式信息")
+    )]
     pub display_pattern_info: ::std::option::Option<
         BusifavorQueryStockDisplayPatternInfo,
     >,
@@ -928,30 +1391,67 @@ pub struct BusifavorQueryStockResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_state: ::std::option::Option<BusifavorQueryStockStockState>,
     /// 券code模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券code模式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code_mode: ::std::option::Option<BusifavorQueryStockCouponCodeMode>,
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 券code数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券code数量")
+    )]
     pub coupon_code_count: ::std::option::Option<BusifavorQueryStockCouponCodeCount>,
     /// 事件通知配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知配置")
+    )]
     pub notify_config: ::std::option::Option<BusifavorQueryStockNotifyConfig>,
     /// 批次发放情况
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次发放情况")
+    )]
     pub send_count_information: ::std::option::Option<
         BusifavorQueryStockSendCountInformation,
     >,
     /// 是否允许营销补差
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许营销补差")
+    )]
     pub subsidy: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1093,22 +1593,45 @@ impl ::wechatpay_runtime::Operation for BusifavorQueryStockRequest {
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mini_programs_info` object.\n\n小程序入口"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockInfoMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家小程序appid\n\n**Required.**")
+    )]
     pub mini_programs_appid: ::std::string::String,
     /// 商家小程序path
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家小程序path\n\n**Required.**")
+    )]
     pub mini_programs_path: ::std::string::String,
     /// 入口文案
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入口文案\n\n**Required.**")
+    )]
     pub entrance_words: ::std::string::String,
     /// 引导文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "引导文案")
+    )]
     pub guiding_words: ::std::option::Option<::std::string::String>,
 }
 
@@ -1151,19 +1674,42 @@ impl ModifyStockInfoMiniProgramsInfo {
 /// 自定义入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `custom_entrance` object.\n\n自定义入口"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockInfoCustomEntrance {
     /// 小程序入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序入口")
+    )]
     pub mini_programs_info: ::std::option::Option<ModifyStockInfoMiniProgramsInfo>,
     /// 商户公众号appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户公众号appid")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 营销馆id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营销馆id")
+    )]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "code展示模式")
+    )]
     pub code_display_mode: ::std::option::Option<BusifavorQueryStockCodeDisplayMode>,
 }
 
@@ -1229,19 +1775,38 @@ impl ModifyStockInfoCustomEntrance {
 /// 视频号相关信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `finder_info` object.\n\n视频号相关信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockInfoFinderInfo {
     /// 视频号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号ID\n\n**Required.**")
+    )]
     pub finder_id: ::std::string::String,
     /// 视频号视频ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号视频ID\n\n**Required.**")
+    )]
     pub finder_video_id: ::std::string::String,
     /// 视频号封面图
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号封面图\n\n**Required.**")
+    )]
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
@@ -1273,25 +1838,56 @@ impl ModifyStockInfoFinderInfo {
 /// 样式信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `display_pattern_info` object.\n\n样式信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockInfoDisplayPatternInfo {
     /// 使用须知
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用须知")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户logo
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户logo")
+    )]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 商户名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称")
+    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<BusifavorQueryStockBackgroundColor>,
     /// 券详情图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券详情图片")
+    )]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号相关信息")
+    )]
     pub finder_info: ::std::option::Option<ModifyStockInfoFinderInfo>,
 }
 
@@ -1376,16 +1972,32 @@ impl ModifyStockInfoDisplayPatternInfo {
 /// 核销规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `coupon_use_rule` object.\n\n核销规则")
+)]
 #[non_exhaustive]
 pub struct ModifyStockInfoCouponUseRule {
     /// 核销方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核销方式")
+    )]
     pub use_method: ::std::option::Option<BusifavorQueryStockUseMethod>,
     /// 小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid")
+    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path")
+    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -1439,13 +2051,25 @@ impl ModifyStockInfoCouponUseRule {
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock_send_rule` object.\n\n发放规则")
+)]
 #[non_exhaustive]
 pub struct ModifyStockInfoStockSendRule {
     /// 是否开启自然人限领
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否开启自然人限领")
+    )]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// 可疑账号拦截
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可疑账号拦截")
+    )]
     pub prevent_api_abuse: ::std::option::Option<bool>,
 }
 
@@ -1483,10 +2107,21 @@ impl ModifyStockInfoStockSendRule {
 /// 事件通知配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `notify_config` object.\n\n事件通知配置"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockInfoNotifyConfig {
     /// 事件通知appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知appid")
+    )]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1517,38 +2152,85 @@ impl ModifyStockInfoNotifyConfig {
 /// The JSON body of 修改商家券基本信息 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改商家券基本信息 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockInfoBody {
     /// 自定义入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义入口")
+    )]
     pub custom_entrance: ::std::option::Option<ModifyStockInfoCustomEntrance>,
     /// 批次名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次名称")
+    )]
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// 批次备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次备注")
+    )]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "适用商品范围")
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商户请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 样式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "样式信息")
+    )]
     pub display_pattern_info: ::std::option::Option<ModifyStockInfoDisplayPatternInfo>,
     /// 核销规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核销规则")
+    )]
     pub coupon_use_rule: ::std::option::Option<ModifyStockInfoCouponUseRule>,
     /// 发放规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放规则")
+    )]
     pub stock_send_rule: ::std::option::Option<ModifyStockInfoStockSendRule>,
     /// 事件通知配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知配置")
+    )]
     pub notify_config: ::std::option::Option<ModifyStockInfoNotifyConfig>,
     /// 是否允许营销补差
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许营销补差")
+    )]
     pub subsidy: ::std::option::Option<bool>,
 }
 

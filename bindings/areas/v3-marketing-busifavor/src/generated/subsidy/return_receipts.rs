@@ -5,43 +5,92 @@
 /// The JSON body of 营销补差回退 (`POST /v3/marketing/busifavor/subsidy/return-receipts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 营销补差回退 (`POST /v3/marketing/busifavor/subsidy/return-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SubsidyReturnBody {
     /// 商家券批次号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家券批次号\n\n**Required.**")
+    )]
     pub stock_id: ::std::string::String,
     /// 商家券Code
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家券Code\n\n**Required.**")
+    )]
     pub coupon_code: ::std::string::String,
     /// 微信支付订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 微信支付退款单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付退款单号\n\n**Required.**")
+    )]
     pub refund_id: ::std::string::String,
     /// 原营销补差扣款商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "原营销补差扣款商户号\n\n**Required.**"
+        )
+    )]
     pub payer_merchant: ::std::string::String,
     /// 原营销补差入账商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "原营销补差入账商户号\n\n**Required.**"
+        )
+    )]
     pub payee_merchant: ::std::string::String,
     /// 补差回退金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差回退金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 补差回退描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差回退描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 业务请求唯一单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务请求唯一单号\n\n**Required.**")
+    )]
     pub out_subsidy_return_no: ::std::string::String,
 }
 
@@ -90,74 +139,174 @@ impl SubsidyReturnBody {
 /// The response of 营销补差回退 (`POST /v3/marketing/busifavor/subsidy/return-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 营销补差回退 (`POST /v3/marketing/busifavor/subsidy/return-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SubsidyReturnResponse {
     /// 补差回退单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差回退单号")
+    )]
     pub subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
     /// 商家券批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家券批次号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 商家券Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家券Code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 微信支付退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付退款单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub refund_id: ::std::option::Option<::std::string::String>,
     /// 原营销补差扣款商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "原营销补差扣款商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub payer_merchant: ::std::option::Option<::std::string::String>,
     /// 原营销补差入账商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "原营销补差入账商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub payee_merchant: ::std::option::Option<::std::string::String>,
     /// 补差回退金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补差回退金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 补差回退描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补差回退描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 补差回退单据状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补差回退单据状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub status: ::std::option::Option<::std::string::String>,
     /// 补差回退失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差回退失败原因")
+    )]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 补差回退完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差回退完成时间")
+    )]
     pub return_done_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 补差付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补差付款单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub subsidy_receipt_id: ::std::option::Option<::std::string::String>,
     /// 业务请求唯一单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "业务请求唯一单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_subsidy_return_no: ::std::option::Option<::std::string::String>,
     /// 补差回退发起时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差回退发起时间")
+    )]
     pub return_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,22 +7,43 @@
 /// 订单信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `order_information` object.\n\n订单信息")
+)]
 #[non_exhaustive]
 pub struct LockQualificationOrderInformation {
     /// 支付订单的微信用户OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付订单的微信用户OpenID")
+    )]
     pub payer_openid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单总金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单总金额")
+    )]
     pub total_fee: ::std::option::Option<i64>,
     /// 门店ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "门店ID"))]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店商户号")
+    )]
     pub store_merchant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -94,15 +115,33 @@ impl LockQualificationOrderInformation {
 /// The JSON body of 锁定品牌加价购活动资格 (`POST /v3/marketing/goods-subsidy-activity/qualification/lock`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 锁定品牌加价购活动资格 (`POST /v3/marketing/goods-subsidy-activity/qualification/lock`)."
+    )
+)]
 #[non_exhaustive]
 pub struct LockQualificationBody {
     /// 订单信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单信息\n\n**Required.**")
+    )]
     pub order_information: LockQualificationOrderInformation,
     /// 待锁定的加价购资格ID列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "待锁定的加价购资格ID列表\n\n**Required.**"
+        )
+    )]
     pub qualification_ids: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -129,18 +168,37 @@ impl LockQualificationBody {
 /// The response of 锁定品牌加价购活动资格 (`POST /v3/marketing/goods-subsidy-activity/qualification/lock`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 锁定品牌加价购活动资格 (`POST /v3/marketing/goods-subsidy-activity/qualification/lock`)."
+    )
+)]
 #[non_exhaustive]
 pub struct LockQualificationResponse {
     /// 返回结果文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "返回结果文案")
+    )]
     pub return_message: ::std::option::Option<::std::string::String>,
     /// 锁定失败的资格ID列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "锁定失败的资格ID列表")
+    )]
     pub failed_qualification_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 锁定成功的资格ID列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "锁定成功的资格ID列表")
+    )]
     pub succeed_qualification_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,

@@ -7,17 +7,35 @@
 /// 指定时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `award_send_time`.\n\n指定时间")
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityAwardSendTimeItem {
     /// 发放开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -49,22 +67,50 @@ impl MembercardGetActivityAwardSendTimeItem {
 /// 每日发放开始时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `begin_day_time` object.\n\n每日发放开始时间"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityBeginDayTime {
     /// 时
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "时\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hours: ::std::option::Option<i64>,
     /// 分
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub minutes: ::std::option::Option<i64>,
     /// 秒
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "秒\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub seconds: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -98,17 +144,38 @@ impl MembercardGetActivityBeginDayTime {
 /// 指定时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `award_send_day_time`.\n\n指定时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityAwardSendDayTimeItem {
     /// 每日发放开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "每日发放开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_day_time: ::std::option::Option<MembercardGetActivityBeginDayTime>,
     /// 每日发放结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "每日发放结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_day_time: ::std::option::Option<MembercardGetActivityBeginDayTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -140,15 +207,30 @@ impl MembercardGetActivityAwardSendDayTimeItem {
 /// 发放时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `award_send_period` object.\n\n发放时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityAwardSendPeriod {
     /// 指定时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定时间")
+    )]
     pub award_send_time: ::std::option::Option<
         ::std::vec::Vec<MembercardGetActivityAwardSendTimeItem>,
     >,
     /// 指定时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定时间段")
+    )]
     pub award_send_day_time: ::std::option::Option<
         ::std::vec::Vec<MembercardGetActivityAwardSendDayTimeItem>,
     >,
@@ -182,17 +264,35 @@ impl MembercardGetActivityAwardSendPeriod {
 /// 优惠券列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `stock_list`.\n\n优惠券列表")
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityStockListItem {
     /// 创建批次的商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建批次的商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 券批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券批次ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -224,17 +324,38 @@ impl MembercardGetActivityStockListItem {
 /// 跳转激活的小程序
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activate_miniprogram` object.\n\n跳转激活的小程序"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityActivateMiniprogram {
     /// 跳转激活的appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转激活的appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activate_appid: ::std::option::Option<::std::string::String>,
     /// 跳转激活的path
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转激活的path\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activate_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -266,18 +387,40 @@ impl MembercardGetActivityActivateMiniprogram {
 /// 激活方式设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activate_setting` object.\n\n激活方式设置"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityActivateSetting {
     /// 激活类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "激活类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activate_type: ::std::option::Option<::std::string::String>,
     /// 跳转激活的url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的url")
+    )]
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的小程序
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的小程序")
+    )]
     pub activate_miniprogram: ::std::option::Option<
         MembercardGetActivityActivateMiniprogram,
     >,
@@ -313,10 +456,18 @@ impl MembercardGetActivityActivateSetting {
 /// 支付模式
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payment_mode` object.\n\n支付模式")
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityPaymentMode {
     /// 支付场景列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付场景列表")
+    )]
     pub payment_scene_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -348,16 +499,32 @@ impl MembercardGetActivityPaymentMode {
 /// 支付设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payment_setting` object.\n\n支付设置")
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityPaymentSetting {
     /// 支付模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付模式")
+    )]
     pub payment_mode: ::std::option::Option<MembercardGetActivityPaymentMode>,
     /// 指定银行的简称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定银行的简称")
+    )]
     pub limit_bank: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -391,26 +558,59 @@ impl MembercardGetActivityPaymentSetting {
 /// 支付后活动设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `pay_activity_setting` object.\n\n支付后活动设置"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityPayActivitySetting {
     /// 商户logo
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户logo\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub logo_url: ::std::option::Option<::std::string::String>,
     /// 支付结果页活动副标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付结果页活动副标题\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_second_title: ::std::option::Option<::std::string::String>,
     /// 活动曝光商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动曝光商户号")
+    )]
     pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 激活方式设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "激活方式设置")
+    )]
     pub activate_setting: ::std::option::Option<MembercardGetActivityActivateSetting>,
     /// 支付设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付设置")
+    )]
     pub payment_setting: ::std::option::Option<MembercardGetActivityPaymentSetting>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -448,16 +648,35 @@ impl MembercardGetActivityPayActivitySetting {
 /// 领奖页面跳转配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `award_jump_deploy` object.\n\n领奖页面跳转配置"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityAwardJumpDeploy {
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// 跳转按钮文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转按钮文案")
+    )]
     pub button_text: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -491,13 +710,28 @@ impl MembercardGetActivityAwardJumpDeploy {
 /// 支付前会员活动设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `miniprogram_activity_setting` object.\n\n支付前会员活动设置"
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityMiniprogramActivitySetting {
     /// 指定领取渠道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定领取渠道")
+    )]
     pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 领奖页面跳转配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领奖页面跳转配置")
+    )]
     pub award_jump_deploy: ::std::option::Option<MembercardGetActivityAwardJumpDeploy>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -527,55 +761,121 @@ impl MembercardGetActivityMiniprogramActivitySetting {
 /// The response of 查询活动详情 (`GET /v3/marketing/membercard-activity/activities/{activity_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询活动详情 (`GET /v3/marketing/membercard-activity/activities/{activity_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MembercardGetActivityResponse {
     /// 活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动的当前状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动的当前状态")
+    )]
     pub activity_status: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 会员卡ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡ID")
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动名称")
+    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动类型")
+    )]
     pub activity_type: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放时间段")
+    )]
     pub award_send_period: ::std::option::Option<MembercardGetActivityAwardSendPeriod>,
     /// 优惠券列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠券列表")
+    )]
     pub stock_list: ::std::option::Option<
         ::std::vec::Vec<MembercardGetActivityStockListItem>,
     >,
     /// 商户请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 支付后活动设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付后活动设置")
+    )]
     pub pay_activity_setting: ::std::option::Option<
         MembercardGetActivityPayActivitySetting,
     >,
     /// 支付前会员活动设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付前会员活动设置")
+    )]
     pub miniprogram_activity_setting: ::std::option::Option<
         MembercardGetActivityMiniprogramActivitySetting,
     >,

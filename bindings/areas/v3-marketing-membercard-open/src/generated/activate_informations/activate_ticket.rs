@@ -24,13 +24,28 @@
 /// 平台提供的通用开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `common_field_list`.\n\n平台提供的通用开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActivateInformationCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub name: ::std::option::Option<GetActivateInformationName>,
     /// 用户开卡时填写的个人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡时填写的个人信息")
+    )]
     pub value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -62,16 +77,29 @@ impl GetActivateInformationCommonFieldListItem {
 /// 商户自定义的开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `custom_field_list`.\n\n商户自定义的开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActivateInformationCustomFieldListItem {
     /// 字段名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字段名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 字段值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "字段值"))]
     pub value: ::std::option::Option<::std::string::String>,
     /// 字段值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "字段值"))]
     pub value_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -105,15 +133,30 @@ impl GetActivateInformationCustomFieldListItem {
 /// 用户开卡时填写的个人信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `user_information` object.\n\n用户开卡时填写的个人信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActivateInformationUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<GetActivateInformationCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户自定义的开卡信息字段")
+    )]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<GetActivateInformationCustomFieldListItem>,
     >,
@@ -145,16 +188,35 @@ impl GetActivateInformationUserInformation {
 /// The response of 获取用户信息（跳转型激活） (`GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取用户信息（跳转型激活） (`GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetActivateInformationResponse {
     /// 微信昵称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信昵称")
+    )]
     pub nickname: ::std::option::Option<::std::string::String>,
     /// 微信头像url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信头像url")
+    )]
     pub head_image_url: ::std::option::Option<::std::string::String>,
     /// 用户开卡时填写的个人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡时填写的个人信息")
+    )]
     pub user_information: ::std::option::Option<GetActivateInformationUserInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,21 +7,44 @@
 /// 会员信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `member_information` object.\n\n会员信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ImportPhonenumberMemberMemberInformation {
     /// 会员卡id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡id\n\n**Required.**")
+    )]
     pub card_id: ::std::string::String,
     /// 会员卡code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡code")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 会员卡编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡编号")
+    )]
     pub membership_number: ::std::option::Option<::std::string::String>,
     /// 会员注册时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员注册时间\n\n**Required.**")
+    )]
     pub registration_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -70,20 +93,42 @@ impl ImportPhonenumberMemberMemberInformation {
 /// The JSON body of 导入加密手机号提醒会员领卡 (`POST /v3/marketing/membercard-open/phonenumber-member/import`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 导入加密手机号提醒会员领卡 (`POST /v3/marketing/membercard-open/phonenumber-member/import`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ImportPhonenumberMemberBody {
     /// 会员信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员信息\n\n**Required.**")
+    )]
     pub member_information: ImportPhonenumberMemberMemberInformation,
     /// 加密手机号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密手机号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自定义场景值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义场景值")
+    )]
     pub outer_str: ::std::option::Option<::std::string::String>,
 }
 

@@ -57,15 +57,30 @@
 /// 满减券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `normal_coupon` object.\n\n满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskNormalCoupon {
     /// 门槛金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门槛金额\n\n**Required.**")
+    )]
     pub threshold: i64,
     /// 固定减免金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定减免金额\n\n**Required.**")
+    )]
     pub discount_amount: i64,
 }
 
@@ -91,15 +106,30 @@ impl CreateImageGenerationTaskNormalCoupon {
 /// 折扣券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `discount_coupon` object.\n\n折扣券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskDiscountCoupon {
     /// 门槛金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门槛金额\n\n**Required.**")
+    )]
     pub threshold: i64,
     /// 固定减免百分比
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定减免百分比\n\n**Required.**")
+    )]
     pub percent_off: i64,
 }
 
@@ -125,15 +155,30 @@ impl CreateImageGenerationTaskDiscountCoupon {
 /// 兑换券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `exchange_coupon` object.\n\n兑换券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskExchangeCoupon {
     /// 门槛金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门槛金额\n\n**Required.**")
+    )]
     pub threshold: i64,
     /// 固定兑换价格
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定兑换价格\n\n**Required.**")
+    )]
     pub exchange_price: i64,
 }
 
@@ -159,32 +204,64 @@ impl CreateImageGenerationTaskExchangeCoupon {
 /// 拼图数据
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `combine_image` object.\n\n拼图数据")
+)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskCombineImage {
     /// 优惠范围
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠范围\n\n**Required.**")
+    )]
     pub scope: CreateImageGenerationTaskScope,
     /// 商品券类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品券类型\n\n**Required.**")
+    )]
     pub type_: CreateImageGenerationTaskType,
     /// 使用模式
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用模式\n\n**Required.**")
+    )]
     pub usage_mode: CreateImageGenerationTaskUsageMode,
     /// 满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满减券使用规则")
+    )]
     pub normal_coupon: ::std::option::Option<CreateImageGenerationTaskNormalCoupon>,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<CreateImageGenerationTaskDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "兑换券使用规则")
+    )]
     pub exchange_coupon: ::std::option::Option<CreateImageGenerationTaskExchangeCoupon>,
     /// 背景颜色色值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色色值")
+    )]
     pub background_color: ::std::option::Option<::std::string::String>,
 }
 
@@ -260,11 +337,19 @@ impl CreateImageGenerationTaskCombineImage {
 /// 抠图数据
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `cut_out` object.\n\n抠图数据")
+)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskCutOut {
     /// 商品图URL
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品图URL\n\n**Required.**")
+    )]
     pub image_url: ::std::string::String,
 }
 
@@ -286,25 +371,52 @@ impl CreateImageGenerationTaskCutOut {
 /// The JSON body of 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 图片生成的任务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片生成的任务ID\n\n**Required.**")
+    )]
     pub task_id: ::std::string::String,
     /// 图片生成类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片生成类型\n\n**Required.**")
+    )]
     pub image_generation_type: CreateImageGenerationTaskImageGenerationType,
     /// 拼图数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "拼图数据")
+    )]
     pub combine_image: ::std::option::Option<CreateImageGenerationTaskCombineImage>,
     /// 抠图数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "抠图数据")
+    )]
     pub cut_out: ::std::option::Option<CreateImageGenerationTaskCutOut>,
 }
 
@@ -353,17 +465,38 @@ impl CreateImageGenerationTaskBody {
 /// The response of 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskResponse {
     /// 图片生成的任务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "图片生成的任务ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,17 +5,38 @@
 /// The response of 获取商品券事件通知地址 (`GET /v3/marketing/partner/product-coupon/notify-configs`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取商品券事件通知地址 (`GET /v3/marketing/partner/product-coupon/notify-configs`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryNotifyConfigResponse {
     /// 通知URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通知URL地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 修改时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "修改时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -95,11 +116,22 @@ impl ::wechatpay_runtime::Operation for QueryNotifyConfigRequest {
 /// The JSON body of 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyConfigsBody {
     /// 通知URL地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知URL地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
 }
 
@@ -121,17 +153,38 @@ impl NotifyConfigsBody {
 /// The response of 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyConfigsResponse {
     /// 通知URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通知URL地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 修改时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "修改时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -56,13 +56,25 @@
 /// 可用时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `available_time`.\n\n可用时间")
+)]
 #[non_exhaustive]
 pub struct GetActDetailAvailableTimeItem {
     /// 可用开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -94,13 +106,28 @@ impl GetActDetailAvailableTimeItem {
 /// 每日可用时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `available_day_time`.\n\n每日可用时间"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActDetailAvailableDayTimeItem {
     /// 每日可用开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日可用开始时间")
+    )]
     pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 每日可用结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日可用结束时间")
+    )]
     pub end_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -132,15 +159,30 @@ impl GetActDetailAvailableDayTimeItem {
 /// 可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `available_periods` object.\n\n可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActDetailAvailablePeriods {
     /// 可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用时间")
+    )]
     pub available_time: ::std::option::Option<
         ::std::vec::Vec<GetActDetailAvailableTimeItem>,
     >,
     /// 每日可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日可用时间")
+    )]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<GetActDetailAvailableDayTimeItem>,
     >,
@@ -186,50 +228,116 @@ impl GetActDetailAvailablePeriods {
 /// 活动基本信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activity_base_info` object.\n\n活动基本信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActDetailActivityBaseInfo {
     /// 活动名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动副标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动副标题\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_second_title: ::std::option::Option<::std::string::String>,
     /// 商户logo
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户logo\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<GetActDetailBackgroundColor>,
     /// 活动开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用时间段")
+    )]
     pub available_periods: ::std::option::Option<GetActDetailAvailablePeriods>,
     /// 商户请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户请求单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 投放目的
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投放目的\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub delivery_purpose: ::std::option::Option<GetActDetailDeliveryPurpose>,
     /// 商家小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家小程序appid")
+    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家小程序path")
+    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -313,13 +421,28 @@ impl GetActDetailActivityBaseInfo {
 /// 支付方式信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `payment_method_information` object.\n\n支付方式信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActDetailPaymentMethodInformation {
     /// 支付方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付方式")
+    )]
     pub payment_method: ::std::option::Option<GetActDetailPaymentMethod>,
     /// 银行简称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行简称")
+    )]
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -351,15 +474,27 @@ impl GetActDetailPaymentMethodInformation {
 /// 支付模式
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payment_mode` object.\n\n支付模式")
+)]
 #[non_exhaustive]
 pub struct GetActDetailPaymentMode {
     /// 支付场景列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付场景列表")
+    )]
     pub payment_scene_list: ::std::option::Option<
         ::std::vec::Vec<GetActDetailPaymentSceneList>,
     >,
     /// 支付方式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付方式信息")
+    )]
     pub payment_method_information: ::std::option::Option<
         GetActDetailPaymentMethodInformation,
     >,
@@ -393,19 +528,42 @@ impl GetActDetailPaymentMode {
 /// 活动高级设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `advanced_setting` object.\n\n活动高级设置"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActDetailAdvancedSetting {
     /// 奖品类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "奖品类型")
+    )]
     pub delivery_user_category: ::std::option::Option<GetActDetailDeliveryUserCategory>,
     /// 商家会员appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家会员appid")
+    )]
     pub merchant_member_appid: ::std::option::Option<::std::string::String>,
     /// 支付模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付模式")
+    )]
     pub payment_mode: ::std::option::Option<GetActDetailPaymentMode>,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -465,16 +623,35 @@ impl GetActDetailAdvancedSetting {
 /// 奖品基本信息列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `award_list`.\n\n奖品基本信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActDetailAwardListItem {
     /// 代金券批次Id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "代金券批次Id")
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 奖品原始图（大图）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "奖品原始图（大图）")
+    )]
     pub original_image_url: ::std::option::Option<::std::string::String>,
     /// 奖品缩略图（小图）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "奖品缩略图（小图）")
+    )]
     pub thumbnail_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -508,30 +685,69 @@ impl GetActDetailAwardListItem {
 /// 满送活动奖品发放规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `full_send_rule` object.\n\n满送活动奖品发放规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActDetailFullSendRule {
     /// 奖品类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "奖品类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub award_type: ::std::option::Option<GetActDetailDeliveryUserCategory>,
     /// 发券商户号选项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发券商户号选项\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_option: ::std::option::Option<GetActDetailMerchantOption>,
     /// 消费金额门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费金额门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_amount_minimum: ::std::option::Option<i64>,
     /// 发放内容
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放内容\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub send_content: ::std::option::Option<GetActDetailSendContent>,
     /// 奖品基本信息列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "奖品基本信息列表")
+    )]
     pub award_list: ::std::option::Option<::std::vec::Vec<GetActDetailAwardListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -569,10 +785,21 @@ impl GetActDetailFullSendRule {
 /// 活动奖品发放规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `award_send_rule` object.\n\n活动奖品发放规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetActDetailAwardSendRule {
     /// 满送活动奖品发放规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满送活动奖品发放规则")
+    )]
     pub full_send_rule: ::std::option::Option<GetActDetailFullSendRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -600,47 +827,105 @@ impl GetActDetailAwardSendRule {
 /// The response of 查询活动详情接口 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询活动详情接口 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetActDetailResponse {
     /// 活动id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动id"))]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动类型")
+    )]
     pub activity_type: ::std::option::Option<GetActDetailActivityType>,
     /// 活动状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动状态")
+    )]
     pub activity_status: ::std::option::Option<GetActDetailActivityStatus>,
     /// 创建商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建商户号")
+    )]
     pub creator_merchant_id: ::std::option::Option<::std::string::String>,
     /// 所属商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "所属商户号")
+    )]
     pub belong_merchant_id: ::std::option::Option<::std::string::String>,
     /// 活动暂停时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动暂停时间")
+    )]
     pub pause_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动恢复时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动恢复时间")
+    )]
     pub recovery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动基本信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动基本信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_base_info: ::std::option::Option<GetActDetailActivityBaseInfo>,
     /// 活动高级设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动高级设置")
+    )]
     pub advanced_setting: ::std::option::Option<GetActDetailAdvancedSetting>,
     /// 活动奖品发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动奖品发放规则\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub award_send_rule: ::std::option::Option<GetActDetailAwardSendRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

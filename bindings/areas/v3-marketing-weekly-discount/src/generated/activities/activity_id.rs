@@ -5,45 +5,99 @@
 /// The response of 查询周周惠活动详情 (`GET /v3/marketing/weekly-discount/activities/{activity_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询周周惠活动详情 (`GET /v3/marketing/weekly-discount/activities/{activity_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct WeeklyGetActivityResponse {
     /// 活动ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动ID"))]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动投放场景
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动投放场景\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_scene: ::std::option::Option<::std::string::String>,
     /// 活动投放区域编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动投放区域编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_area_code: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 活动指定付款方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动指定付款方式")
+    )]
     pub activity_limit_pay: ::std::option::Option<::std::string::String>,
     /// 活动优惠门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动优惠门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_transaction_minimum_amount: ::std::option::Option<i64>,
     /// 活动优惠金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动优惠金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_coupon_amount: ::std::option::Option<i64>,
     /// 活动可使用周期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动可使用周期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_available_week: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -51,14 +105,32 @@ pub struct WeeklyGetActivityResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动预算\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_max_amount: ::std::option::Option<i64>,
     /// 活动单天预算
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动单天预算")
+    )]
     pub activity_max_amount_per_day: ::std::option::Option<i64>,
     /// 活动开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_available_begin_time: ::std::option::Option<
         ::wechatpay_runtime::DateTime,
     >,
@@ -66,6 +138,13 @@ pub struct WeeklyGetActivityResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_available_end_time: ::std::option::Option<
         ::wechatpay_runtime::DateTime,
     >,
@@ -73,14 +152,32 @@ pub struct WeeklyGetActivityResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_state: ::std::option::Option<::std::string::String>,
     /// 活动备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动备注")
+    )]
     pub activity_remark: ::std::option::Option<::std::string::String>,
     /// 活动logo
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动logo\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_logo: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

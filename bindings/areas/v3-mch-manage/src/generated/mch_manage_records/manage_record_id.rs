@@ -5,11 +5,22 @@
 /// Query parameters of 查询子商户下指定商户管理记录 (`GET /v3/mch-manage/mch-manage-records/{manage_record_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询子商户下指定商户管理记录 (`GET /v3/mch-manage/mch-manage-records/{manage_record_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordQuery {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 
@@ -88,54 +99,100 @@ impl GetMchManageRecordQuery {
 /// 补充资料项
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `field_data`.\n\n补充资料项")
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordFieldDataItem {
     /// 经度值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "经度值"))]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 纬度值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "纬度值"))]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 省份
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "省份"))]
     pub province: ::std::option::Option<::std::string::String>,
     /// 城市
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "城市"))]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区域
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "区域"))]
     pub area: ::std::option::Option<::std::string::String>,
     /// 街道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "街道"))]
     pub street: ::std::option::Option<::std::string::String>,
     /// 详细地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细地址")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 地址名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "地址名"))]
     pub name: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号")
+    )]
     pub wechat_order_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub merchant_order_id: ::std::option::Option<::std::string::String>,
     /// 交易时间+08:00东八区时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易时间+08:00东八区时间")
+    )]
     pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易金额")
+    )]
     pub trade_money_amount: ::std::option::Option<::std::string::String>,
     /// 调单商品
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "调单商品")
+    )]
     pub trade_goods: ::std::option::Option<::std::string::String>,
     /// 是否物流
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否物流\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub logistic_flag: ::std::option::Option<i64>,
     /// 凭证图片信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "凭证图片信息")
+    )]
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -193,12 +250,26 @@ impl GetMchManageRecordFieldDataItem {
 /// 补充资料项多值`JSON`格式
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `repeated_field_data`.\n\n补充资料项多值`JSON`格式"
+    )
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordRepeatedFieldData {
     /// 补充资料项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补充资料项\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub field_data: ::std::option::Option<
         ::std::vec::Vec<GetMchManageRecordFieldDataItem>,
     >,
@@ -245,16 +316,35 @@ impl GetMchManageRecordRepeatedFieldData {
 /// 字符串校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `string_check_rule` object.\n\n字符串校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordStringCheckRule {
     /// 字符串最小长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最小长度")
+    )]
     pub min_string_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最大长度")
+    )]
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验规则")
+    )]
     pub validator: ::std::option::Option<GetMchManageRecordValidator>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -288,16 +378,38 @@ impl GetMchManageRecordStringCheckRule {
 /// 枚举校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `enum_check_rule` object.\n\n枚举校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordEnumCheckRule {
     /// 最小列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最小列表长度")
+    )]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大列表长度")
+    )]
     pub max_list_length: ::std::option::Option<i64>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "展示给商户看的枚举可选的字段列表"
+        )
+    )]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -353,21 +465,44 @@ impl GetMchManageRecordEnumCheckRule {
 /// 文件校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `file_check_rule` object.\n\n文件校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordFileCheckRule {
     /// 最小列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最小列表长度")
+    )]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大列表长度")
+    )]
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制提交的文件后缀")
+    )]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<GetMchManageRecordEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制文件提交大小，单位M")
+    )]
     pub max_file_size: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -403,13 +538,28 @@ impl GetMchManageRecordFileCheckRule {
 /// 时间区间校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `time_interval_check_rule` object.\n\n时间区间校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最小列表长度")
+    )]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大列表长度")
+    )]
     pub max_list_length: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -443,13 +593,28 @@ impl GetMchManageRecordTimeIntervalCheckRule {
 /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `relations`.\n\n资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+    )
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordRelationsItem {
     /// 关联的资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项ID")
+    )]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项值")
+    )]
     pub source_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -481,63 +646,136 @@ impl GetMchManageRecordRelationsItem {
 /// 资料项集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `record_fields`.\n\n资料项集合")
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordRecordFieldsItem {
     /// 资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项ID")
+    )]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项英文名")
+    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项中文名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项类型\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`."
+        )
+    )]
     pub type_: ::std::option::Option<i64>,
     /// 补充资料项多值`JSON`格式
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补充资料项多值`JSON`格式\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub repeated_field_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetMchManageRecordRepeatedFieldData>,
     >,
     /// 资料项填写提示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项填写提示")
+    )]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "输入框占位文案")
+    )]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "叹号悬浮提示语")
+    )]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否必须提交\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub required: ::std::option::Option<i64>,
     /// 提交内容需要加密
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交内容需要加密")
+    )]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串校验规则")
+    )]
     pub string_check_rule: ::std::option::Option<GetMchManageRecordStringCheckRule>,
     /// 枚举校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "枚举校验规则")
+    )]
     pub enum_check_rule: ::std::option::Option<GetMchManageRecordEnumCheckRule>,
     /// 文件校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件校验规则")
+    )]
     pub file_check_rule: ::std::option::Option<GetMchManageRecordFileCheckRule>,
     /// 时间区间校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时间区间校验规则")
+    )]
     pub time_interval_check_rule: ::std::option::Option<
         GetMchManageRecordTimeIntervalCheckRule,
     >,
     /// 订单类型校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单类型校验规则")
+    )]
     pub order_interval_check_rule: ::std::option::Option<
         GetMchManageRecordFileCheckRule,
     >,
@@ -545,6 +783,13 @@ pub struct GetMchManageRecordRecordFieldsItem {
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+        )
+    )]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<GetMchManageRecordRelationsItem>,
     >,
@@ -606,12 +851,26 @@ impl GetMchManageRecordRecordFieldsItem {
 /// 要求提交的资料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `requested_item_info`.\n\n要求提交的资料"
+    )
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordRequestedItemInfo {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项集合\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<GetMchManageRecordRecordFieldsItem>,
     >,
@@ -641,60 +900,138 @@ impl GetMchManageRecordRequestedItemInfo {
 /// The response of 查询子商户下指定商户管理记录 (`GET /v3/mch-manage/mch-manage-records/{manage_record_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询子商户下指定商户管理记录 (`GET /v3/mch-manage/mch-manage-records/{manage_record_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetMchManageRecordResponse {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户管理记录ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户管理记录ID")
+    )]
     pub manage_record_id: ::std::option::Option<::std::string::String>,
     /// 商户管理记录类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户管理记录类型")
+    )]
     pub manage_record_type: ::std::option::Option<GetMchManageRecordManageRecordType>,
     /// 管控时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "管控时间")
+    )]
     pub manage_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 管控原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "管控原因")
+    )]
     pub manage_reason: ::std::option::Option<::std::string::String>,
     /// 限制功能
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制功能")
+    )]
     pub limit_ability: ::std::option::Option<::std::string::String>,
     /// 解除管控方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "解除管控方式")
+    )]
     pub recover_way: ::std::option::Option<GetMchManageRecordRecoverWay>,
     /// 是否允许提交资料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许提交资料")
+    )]
     pub allow_submit: ::std::option::Option<bool>,
     /// 禁止提交资料原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "禁止提交资料原因")
+    )]
     pub forbid_submit_reason: ::std::option::Option<::std::string::String>,
     /// 可提交资料开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可提交资料开始时间")
+    )]
     pub submit_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可提交资料结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可提交资料结束时间")
+    )]
     pub submit_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户管理记录状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户管理记录状态")
+    )]
     pub manage_record_state: ::std::option::Option<GetMchManageRecordManageRecordState>,
     /// 解除管控时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "解除管控时间")
+    )]
     pub recover_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解除管控原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "解除管控原因")
+    )]
     pub recover_reason: ::std::option::Option<GetMchManageRecordRecoverReason>,
     /// 申诉驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申诉驳回原因")
+    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 可提交资料结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可提交资料结束时间")
+    )]
     pub approve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 要求提交的资料
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "要求提交的资料\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub requested_item_info: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetMchManageRecordRequestedItemInfo>,
     >,

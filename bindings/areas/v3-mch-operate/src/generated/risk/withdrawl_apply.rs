@@ -46,6 +46,10 @@
 /// 银行账户
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `bank_account_info` object.\n\n银行账户")
+)]
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyBankAccountInfo {
     /// 开户名称
@@ -53,22 +57,48 @@ pub struct CreateWithdrawlApplyBankAccountInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开户名称\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行\n\n**Required.**")
+    )]
     pub account_bank: ::std::string::String,
     /// 开户银行联行号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行联行号")
+    )]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行全称（含支行）")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行账号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -151,22 +181,47 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateWithdrawlApplyBankAccountInf
 /// 收款人账号对应的证件信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `identity_info` object.\n\n收款人账号对应的证件信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyIdentityInfo {
     /// 证件类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型")
+    )]
     pub id_doc_type: ::std::option::Option<CreateWithdrawlApplyIdDocType>,
     /// 证件姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identification_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identification_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -220,17 +275,33 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateWithdrawlApplyIdentityInfo {
 /// 收款账号信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payee_info` object.\n\n收款账号信息")
+)]
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyPayeeInfo {
     /// 账户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账户类型\n\n**Required.**")
+    )]
     pub account_type: CreateWithdrawlApplyAccountType,
     /// 银行账户
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账户")
+    )]
     pub bank_account_info: ::std::option::Option<CreateWithdrawlApplyBankAccountInfo>,
     /// 收款人账号对应的证件信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款人账号对应的证件信息")
+    )]
     pub identity_info: ::std::option::Option<CreateWithdrawlApplyIdentityInfo>,
 }
 
@@ -305,15 +376,30 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateWithdrawlApplyPayeeInfo {
 /// 申请证明材料
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `proof_payee_media`.\n\n申请证明材料"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyProofPayeeMediaItem {
     /// 申请证明材料类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请证明材料类型\n\n**Required.**")
+    )]
     pub proof_media_type: CreateWithdrawlApplyProofMediaType,
     /// 证明材料照片
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证明材料照片\n\n**Required.**")
+    )]
     pub proof_media: ::std::string::String,
 }
 
@@ -342,10 +428,21 @@ impl CreateWithdrawlApplyProofPayeeMediaItem {
 /// 付款申请证明材料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `proof_media_list` object.\n\n付款申请证明材料"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyProofMediaList {
     /// 申请证明材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请证明材料")
+    )]
     pub proof_payee_media: ::std::option::Option<
         ::std::vec::Vec<CreateWithdrawlApplyProofPayeeMediaItem>,
     >,
@@ -380,10 +477,21 @@ impl CreateWithdrawlApplyProofMediaList {
 /// 补充材料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `additional_materials` object.\n\n补充材料"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyAdditionalMaterials {
     /// 补充材料照片列表，最多10张
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充材料照片列表，最多10张")
+    )]
     pub additional_media: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -414,45 +522,92 @@ impl CreateWithdrawlApplyAdditionalMaterials {
 /// The JSON body of 提交已注销商户号可用余额提现申请单 (`POST /v3/mch_operate/risk/withdrawl-apply`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交已注销商户号可用余额提现申请单 (`POST /v3/mch_operate/risk/withdrawl-apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyBody {
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 二级商户号的出款子账户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号的出款子账户类型\n\n**Required.**"
+        )
+    )]
     pub out_account_type: CreateWithdrawlApplyOutAccountType,
     /// 提现金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提现金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 商户提现申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户提现申请单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 收款对象类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款对象类型\n\n**Required.**")
+    )]
     pub payee_type: CreateWithdrawlApplyPayeeType,
     /// 收款对象对应的商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款对象对应的商户号")
+    )]
     pub payee_mchid: ::std::option::Option<::std::string::String>,
     /// 收款账号信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款账号信息\n\n**Required.**")
+    )]
     pub payee_info: CreateWithdrawlApplyPayeeInfo,
     /// 付款申请证明材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款申请证明材料")
+    )]
     pub proof_media_list: ::std::option::Option<CreateWithdrawlApplyProofMediaList>,
     /// 补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充材料")
+    )]
     pub additional_materials: ::std::option::Option<
         CreateWithdrawlApplyAdditionalMaterials,
     >,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -545,13 +700,28 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateWithdrawlApplyBody {
 /// The response of 提交已注销商户号可用余额提现申请单 (`POST /v3/mch_operate/risk/withdrawl-apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交已注销商户号可用余额提现申请单 (`POST /v3/mch_operate/risk/withdrawl-apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyResponse {
     /// 微信支付提现申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付提现申请单号")
+    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户提现申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户提现申请单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// Query parameters of 查询子商户强化尽调单信息 (`GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询子商户强化尽调单信息 (`GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceQuery {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 
@@ -49,16 +60,35 @@ impl GetEnhancedDueDiligenceQuery {
 /// 审核原因集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `audit_detail_by_item`.\n\n审核原因集合"
+    )
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceAuditDetailByItemItem {
     /// 审核结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核结果")
+    )]
     pub audit_result: ::std::option::Option<i64>,
     /// 审核的资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核的资料项ID")
+    )]
     pub item_id: ::std::option::Option<i64>,
     /// 展示给商户的审核结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "展示给商户的审核结果")
+    )]
     pub reject_reason_to_merchant: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -92,10 +122,21 @@ impl GetEnhancedDueDiligenceAuditDetailByItemItem {
 /// 驳回原因
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `reject_reason`.\n\n驳回原因"
+    )
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceRejectReason {
     /// 审核原因集合
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核原因集合")
+    )]
     pub audit_detail_by_item: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceAuditDetailByItemItem>,
     >,
@@ -140,27 +181,58 @@ impl GetEnhancedDueDiligenceRejectReason {
 /// 校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `check_rule` object.\n\n校验规则")
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceCheckRule {
     /// 字符串最小长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最小长度")
+    )]
     pub min_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最大长度")
+    )]
     pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制提交的文件后缀")
+    )]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制文件提交大小，单位M")
+    )]
     pub max_file_size: ::std::option::Option<i64>,
     /// 枚举可选的字段枚举值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "枚举可选的字段枚举值")
+    )]
     pub enum_keys: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "展示给商户看的枚举可选的字段列表"
+        )
+    )]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -200,58 +272,130 @@ impl GetEnhancedDueDiligenceCheckRule {
 /// 资料项集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `record_fields`.\n\n资料项集合")
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceRecordFieldsItem {
     /// 校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验规则")
+    )]
     pub check_rule: ::std::option::Option<GetEnhancedDueDiligenceCheckRule>,
     /// 是否允许修改内容
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否允许修改内容\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub disabled: ::std::option::Option<i64>,
     /// 资料项值(单值类型)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项值(单值类型)")
+    )]
     pub field_data: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项英文名")
+    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 是否隐藏资料项
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否隐藏资料项")
+    )]
     pub hidden: ::std::option::Option<i64>,
     /// 资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项ID")
+    )]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项中文名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 提交内容需要加密
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交内容需要加密")
+    )]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 输入占位文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "输入占位文案")
+    )]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 是否必填
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否必填\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub required: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项填写提示")
+    )]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "叹号悬浮提示语")
+    )]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项类型\n\nDocumented values: `1`, `2`, `11`, `15`."
+        )
+    )]
     pub type_: ::std::option::Option<i64>,
     /// 日期类型是否可勾选“长期有效”
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "日期类型是否可勾选“长期有效”\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub use_permanently_date: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -307,12 +451,26 @@ impl GetEnhancedDueDiligenceRecordFieldsItem {
 /// 尽调要求提交的资料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `submission_template`.\n\n尽调要求提交的资料"
+    )
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceSubmissionTemplate {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项集合\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceRecordFieldsItem>,
     >,
@@ -346,13 +504,28 @@ impl GetEnhancedDueDiligenceSubmissionTemplate {
 /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `relations`.\n\n资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+    )
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceRelationsItem {
     /// 关联的资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项ID")
+    )]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项值")
+    )]
     pub source_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -384,49 +557,106 @@ impl GetEnhancedDueDiligenceRelationsItem {
 /// 资料项集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `record_fields`.\n\n资料项集合")
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     /// 资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项ID")
+    )]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项英文名")
+    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项中文名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项类型\n\nDocumented values: `1`, `2`, `11`, `15`."
+        )
+    )]
     pub type_: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项填写提示")
+    )]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "输入框占位文案")
+    )]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "叹号悬浮提示语")
+    )]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否必须提交\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub required: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验规则")
+    )]
     pub check_rule: ::std::option::Option<GetEnhancedDueDiligenceCheckRule>,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+        )
+    )]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceRelationsItem>,
     >,
     /// 提交内容需要加密
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交内容需要加密")
+    )]
     pub need_encrypt: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -476,12 +706,26 @@ impl GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
 /// 尽调已经提交的资料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `submission_data`.\n\n尽调已经提交的资料"
+    )
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceSubmissionData {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项集合\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem>,
     >,
@@ -511,22 +755,50 @@ impl GetEnhancedDueDiligenceSubmissionData {
 /// The response of 查询子商户强化尽调单信息 (`GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询子商户强化尽调单信息 (`GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceResponse {
     /// 尽调单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "尽调单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub due_diligence_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 尽调单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "尽调单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub due_diligence_state: ::std::option::Option<
         GetEnhancedDueDiligenceDueDiligenceState,
     >,
@@ -534,6 +806,13 @@ pub struct GetEnhancedDueDiligenceResponse {
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "驳回原因\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub reject_reason: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetEnhancedDueDiligenceRejectReason>,
     >,
@@ -541,23 +820,53 @@ pub struct GetEnhancedDueDiligenceResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "截止时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub deadline_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 终止时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "终止时间")
+    )]
     pub terminal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 提交时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交时间")
+    )]
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 驳回时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回时间")
+    )]
     pub reject_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "完成时间")
+    )]
     pub complete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 尽调要求提交的资料
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "尽调要求提交的资料\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub submission_template: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetEnhancedDueDiligenceSubmissionTemplate>,
     >,
@@ -565,6 +874,13 @@ pub struct GetEnhancedDueDiligenceResponse {
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "尽调已经提交的资料\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub submission_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetEnhancedDueDiligenceSubmissionData>,
     >,

@@ -5,38 +5,73 @@
 /// The JSON body of 医保退款通知 (`POST /v3/med-ins/refunds/notify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 医保退款通知 (`POST /v3/med-ins/refunds/notify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyRefundBody {
     /// 医疗机构的商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构的商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 医保退款的总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保退款的总金额\n\n**Required.**")
+    )]
     pub med_refund_total_fee: i64,
     /// 医保统筹退款金额
     ///
     /// **Required.**
     #[serde(rename = "med_refund__gov_fee")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保统筹退款金额\n\n**Required.**")
+    )]
     pub med_refund_gov_fee: i64,
     /// 医保个账退款金额
     ///
     /// **Required.**
     #[serde(rename = "med_refund__self_fee")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保个账退款金额\n\n**Required.**")
+    )]
     pub med_refund_self_fee: i64,
     /// 医保其他退款金额
     ///
     /// **Required.**
     #[serde(rename = "med_refund__other_fee")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保其他退款金额\n\n**Required.**")
+    )]
     pub med_refund_other_fee: i64,
     /// 医保退款成功时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保退款成功时间\n\n**Required.**")
+    )]
     pub refund_time: ::wechatpay_runtime::DateTime,
     /// 从业机构退款单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构退款单号\n\n**Required.**")
+    )]
     pub out_refund_no: ::std::string::String,
 }
 
@@ -78,11 +113,25 @@ impl NotifyRefundBody {
 /// Query parameters of 医保退款通知 (`POST /v3/med-ins/refunds/notify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 医保退款通知 (`POST /v3/med-ins/refunds/notify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyRefundQuery {
     /// 医保自费混合订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保自费混合订单号\n\n**Required.**"
+        )
+    )]
     pub mix_trade_no: ::std::string::String,
 }
 

@@ -5,28 +5,60 @@
 /// The JSON body of 查询风险订单 (`POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 查询风险订单 (`POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRiskTradesBody {
     /// 服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 查询页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "查询页码")
+    )]
     pub page_index: ::std::option::Option<i64>,
     /// 查询页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "查询页大小")
+    )]
     pub page_size: ::std::option::Option<i64>,
 }
 
@@ -119,26 +151,56 @@ impl QueryRiskTradesBody {
 /// 风险订单列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `risk_trade_list`.\n\n风险订单列表"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRiskTradesRiskTradeListItem {
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 风险类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "风险类型\n\nDocumented values: `1`, `2`, `3`, `4`."
+        )
+    )]
     pub risk_type: ::std::option::Option<i64>,
     /// 风险等级
     ///
     /// Documented values: `1`, `2`, `3`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "风险等级\n\nDocumented values: `1`, `2`, `3`."
+        )
+    )]
     pub risk_level: ::std::option::Option<i64>,
     /// 投诉单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉单状态")
+    )]
     pub risk_discove_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -174,13 +236,28 @@ impl QueryRiskTradesRiskTradeListItem {
 /// The response of 查询风险订单 (`POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询风险订单 (`POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRiskTradesResponse {
     /// 总风险订单数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总风险订单数")
+    )]
     pub total_num: ::std::option::Option<i64>,
     /// 风险订单列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险订单列表")
+    )]
     pub risk_trade_list: ::std::option::Option<
         ::std::vec::Vec<QueryRiskTradesRiskTradeListItem>,
     >,

@@ -5,44 +5,97 @@
 /// The JSON body of 回传处置结果 (`POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 回传处置结果 (`POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRecvDisposeResultBody {
     /// 服务商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 最终风险结论
     ///
     /// Documented values: `1`, `2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "最终风险结论\n\nDocumented values: `1`, `2`."
+        )
+    )]
     pub final_risk_result: ::std::option::Option<i64>,
     /// 最终风险类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "最终风险类型\n\nDocumented values: `1`, `2`, `3`, `4`."
+        )
+    )]
     pub final_risk_type: ::std::option::Option<i64>,
     /// 处置结论
     ///
     /// Documented values: `1`, `2`, `3`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "处置结论\n\nDocumented values: `1`, `2`, `3`."
+        )
+    )]
     pub disp_conclusion: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 处置补充
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "处置补充")
+    )]
     pub disp_addition: ::std::option::Option<::std::string::String>,
     /// 是否有投诉
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否有投诉")
+    )]
     pub exist_complaint: ::std::option::Option<bool>,
     /// 退款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款金额")
+    )]
     pub refund_amount: ::std::option::Option<i64>,
 }
 
@@ -151,10 +204,21 @@ impl CreateRecvDisposeResultBody {
 /// The response of 回传处置结果 (`POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 回传处置结果 (`POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRecvDisposeResultResponse {
     /// 返回描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "返回描述")
+    )]
     pub rsp_msg: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

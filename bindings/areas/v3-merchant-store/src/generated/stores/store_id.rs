@@ -5,10 +5,21 @@
 /// Query parameters of 查询门店 (`GET /v3/merchant-store/stores/{store_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询门店 (`GET /v3/merchant-store/stores/{store_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MerchantGetStoreQuery {
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -41,24 +52,51 @@ impl MerchantGetStoreQuery {
 /// 门店基础信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_basics` object.\n\n门店基础信息"
+    )
+)]
 #[non_exhaustive]
 pub struct MerchantGetStoreStoreBasics {
     /// 商家门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家门店编号")
+    )]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 品牌名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌名称")
+    )]
     pub brand_name: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub store_name: ::std::option::Option<::std::string::String>,
     /// 分店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分店名称")
+    )]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "品牌ID"))]
     pub brand_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -96,26 +134,59 @@ impl MerchantGetStoreStoreBasics {
 /// 门店地址信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_address` object.\n\n门店地址信息"
+    )
+)]
 #[non_exhaustive]
 pub struct MerchantGetStoreStoreAddress {
     /// 门店省市编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店省市编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub address_detail: ::std::option::Option<::std::string::String>,
     /// 门店地址辅助描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址辅助描述")
+    )]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经度")
+    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店纬度")
+    )]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -153,13 +224,28 @@ impl MerchantGetStoreStoreAddress {
 /// 门店经营信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_business` object.\n\n门店经营信息"
+    )
+)]
 #[non_exhaustive]
 pub struct MerchantGetStoreStoreBusiness {
     /// 门店服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营时间")
+    )]
     pub business_hours: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -191,15 +277,33 @@ impl MerchantGetStoreStoreBusiness {
 /// 门店收款信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `store_recipient`.\n\n门店收款信息"
+    )
+)]
 #[non_exhaustive]
 pub struct MerchantGetStoreStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店收款商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款主体")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -231,16 +335,32 @@ impl MerchantGetStoreStoreRecipientItem {
 /// 门店状态
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `store_state` object.\n\n门店状态")
+)]
 #[non_exhaustive]
 pub struct MerchantGetStoreStoreState {
     /// 门店状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店状态描述")
+    )]
     pub store_state_message: ::std::option::Option<::std::string::String>,
     /// 地址核实失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地址核实失败原因")
+    )]
     pub address_failed_reason: ::std::option::Option<::std::string::String>,
     /// STORE_STATE_VALID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "STORE_STATE_VALID")
+    )]
     pub store_state_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -272,24 +392,51 @@ impl MerchantGetStoreStoreState {
 /// The response of 查询门店 (`GET /v3/merchant-store/stores/{store_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询门店 (`GET /v3/merchant-store/stores/{store_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MerchantGetStoreResponse {
     /// 门店基础信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店基础信息")
+    )]
     pub store_basics: ::std::option::Option<MerchantGetStoreStoreBasics>,
     /// 门店地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址信息")
+    )]
     pub store_address: ::std::option::Option<MerchantGetStoreStoreAddress>,
     /// 门店经营信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营信息")
+    )]
     pub store_business: ::std::option::Option<MerchantGetStoreStoreBusiness>,
     /// 门店收款信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款信息")
+    )]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<MerchantGetStoreStoreRecipientItem>,
     >,
     /// 门店状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店状态")
+    )]
     pub store_state: ::std::option::Option<MerchantGetStoreStoreState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -420,23 +567,47 @@ impl ::wechatpay_runtime::Operation for MerchantGetStoreRequest {
 /// 门店基础信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_basics` object.\n\n门店基础信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStoreStoreBasics {
     /// 商家门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家门店编号")
+    )]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 品牌名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌名称")
+    )]
     pub brand_name: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称\n\n**Required.**")
+    )]
     pub store_name: ::std::string::String,
     /// 分店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分店名称")
+    )]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "品牌ID"))]
     pub brand_id: ::std::option::Option<i64>,
 }
 
@@ -501,24 +672,51 @@ impl ModifyStoreStoreBasics {
 /// 门店地址信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_address` object.\n\n门店地址信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStoreStoreAddress {
     /// 门店省市编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店省市编码\n\n**Required.**")
+    )]
     pub address_code: ::std::string::String,
     /// 门店地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址\n\n**Required.**")
+    )]
     pub address_detail: ::std::string::String,
     /// 门店地址辅助描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址辅助描述")
+    )]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经度")
+    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店纬度")
+    )]
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -582,13 +780,28 @@ impl ModifyStoreStoreAddress {
 /// 门店经营信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_business` object.\n\n门店经营信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStoreStoreBusiness {
     /// 门店服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营时间")
+    )]
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
@@ -630,19 +843,42 @@ impl ModifyStoreStoreBusiness {
 /// The JSON body of 修改门店 (`PATCH /v3/merchant-store/stores/{store_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改门店 (`PATCH /v3/merchant-store/stores/{store_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStoreBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店基础信息")
+    )]
     pub store_basics: ::std::option::Option<ModifyStoreStoreBasics>,
     /// 门店地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址信息")
+    )]
     pub store_address: ::std::option::Option<ModifyStoreStoreAddress>,
     /// 门店经营信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营信息")
+    )]
     pub store_business: ::std::option::Option<ModifyStoreStoreBusiness>,
 }
 

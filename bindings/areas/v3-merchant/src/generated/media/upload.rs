@@ -5,15 +5,27 @@
 /// The JSON `meta` part of 文件上传.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The JSON `meta` part of 文件上传.")
+)]
 #[non_exhaustive]
 pub struct UploadMediaMeta {
     /// 文件`sha256`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件`sha256`摘要\n\n**Required.**")
+    )]
     pub sha256: ::std::string::String,
     /// 文件名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件名称\n\n**Required.**")
+    )]
     pub filename: ::std::string::String,
 }
 
@@ -86,12 +98,26 @@ impl ::wechatpay_runtime::Validate for UploadMediaBody {
 /// The response of 文件上传 (`POST /v3/merchant/media/upload`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 文件上传 (`POST /v3/merchant/media/upload`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UploadMediaResponse {
     /// 媒体文件标识Id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "媒体文件标识Id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,33 @@
 /// The JSON `meta` part of 视频上传.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The JSON `meta` part of 视频上传.")
+)]
 #[non_exhaustive]
 pub struct CreateVideoUploadMeta {
     /// 视频文件的`sha256`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频文件的`sha256`摘要\n\n**Required.**"
+        )
+    )]
     pub sha256: ::std::string::String,
     /// 文件名称，商户上传的媒体视频的名称，商户自定义，必须以avi、wmv、mpeg、mp4、mov、mkv、flv、f4v、m4v、rmvb为后缀。
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "文件名称，商户上传的媒体视频的名称，商户自定义，必须以avi、wmv、mpeg、mp4、mov、mkv、flv、f4v、m4v、rmvb为后缀。\n\n**Required.**"
+        )
+    )]
     pub filename: ::std::string::String,
 }
 
@@ -89,12 +107,26 @@ impl ::wechatpay_runtime::Validate for CreateVideoUploadBody {
 /// The response of 视频上传 (`POST /v3/merchant/media/video_upload`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 视频上传 (`POST /v3/merchant/media/video_upload`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateVideoUploadResponse {
     /// 媒体文件标识Id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "媒体文件标识Id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

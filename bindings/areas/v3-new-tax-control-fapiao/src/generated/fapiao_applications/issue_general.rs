@@ -31,53 +31,112 @@
 /// 购买方信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `buyer_information` object.\n\n购买方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateIssueGeneralBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方类型\n\n**Required.**")
+    )]
     pub type_: CreateIssueGeneralType,
     /// 名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 纳税人识别号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "纳税人识别号")
+    )]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "地址"))]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "电话"))]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "邮箱地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开具的发票类型")
+    )]
     pub fapiao_bill_type: ::std::option::Option<CreateIssueGeneralFapiaoBillType>,
     /// 留言信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "留言信息")
+    )]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
@@ -235,41 +294,84 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateIssueGeneralBuyerInformation
 /// 发票行信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `items`.\n\n发票行信息")
+)]
 #[non_exhaustive]
 pub struct CreateIssueGeneralItemsItem {
     /// 税局侧规定的货物或应税劳务、服务税收分类编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "税局侧规定的货物或应税劳务、服务税收分类编码\n\n**Required.**"
+        )
+    )]
     pub tax_code: ::std::string::String,
     /// 货物或应税劳务、服务名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货物或应税劳务、服务名称\n\n**Required.**"
+        )
+    )]
     pub goods_name: ::std::string::String,
     /// 规格型号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "规格型号")
+    )]
     pub specification: ::std::option::Option<::std::string::String>,
     /// 单位
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "单位"))]
     pub unit: ::std::option::Option<::std::string::String>,
     /// 数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "数量"))]
     pub quantity: ::std::option::Option<i64>,
     /// 单行金额合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单行金额合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 税率
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "税率\n\n**Required.**")
+    )]
     pub tax_rate: f64,
     /// 是否折扣行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否折扣行\n\n**Required.**")
+    )]
     pub discount: bool,
     /// 优惠政策标识
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠政策标识\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`."
+        )
+    )]
     pub preferential_policy_code: ::std::option::Option<i64>,
 }
 
@@ -361,22 +463,45 @@ impl CreateIssueGeneralItemsItem {
 /// 交易信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `transaction_information`.\n\n交易信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateIssueGeneralTransactionInformationItem {
     /// 支付渠道
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付渠道\n\n**Required.**")
+    )]
     pub pay_channel: CreateIssueGeneralPayChannel,
     /// 支付订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 支付商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 交易金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易金额\n\n**Required.**")
+    )]
     pub amount: i64,
 }
 
@@ -419,49 +544,102 @@ impl CreateIssueGeneralTransactionInformationItem {
 /// 需要开具的数电发票信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `fapiao_information` object.\n\n需要开具的数电发票信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateIssueGeneralFapiaoInformation {
     /// 商户发票单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户发票单号\n\n**Required.**")
+    )]
     pub fapiao_id: ::std::string::String,
     /// 总价税合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总价税合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 发票行信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票行信息\n\n**Required.**")
+    )]
     pub items: ::std::vec::Vec<CreateIssueGeneralItemsItem>,
     /// 出口业务适用政策代码
     ///
     /// Documented values: `1`, `2`, `3`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出口业务适用政策代码\n\nDocumented values: `1`, `2`, `3`."
+        )
+    )]
     pub export_business_policy_code: ::std::option::Option<i64>,
     /// 增值税即征即退代码
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "增值税即征即退代码\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`."
+        )
+    )]
     pub vat_refund_levy_code: ::std::option::Option<i64>,
     /// 开票人ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票人ID\n\n**Required.**")
+    )]
     pub billing_person_id: ::std::string::String,
     /// 开票人名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票人名称")
+    )]
     pub billing_person: ::std::option::Option<::std::string::String>,
     /// 发票类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票类型\n\n**Required.**")
+    )]
     pub fapiao_bill_type: CreateIssueGeneralFapiaoBillType,
     /// 交易信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易信息\n\n**Required.**")
+    )]
     pub transaction_information: ::std::vec::Vec<
         CreateIssueGeneralTransactionInformationItem,
     >,
     /// 发票备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票备注")
+    )]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -545,23 +723,49 @@ impl CreateIssueGeneralFapiaoInformation {
 /// The JSON body of 开具通用行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/issue-general`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 开具通用行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/issue-general`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateIssueGeneralBody {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 发票申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票申请单号\n\n**Required.**")
+    )]
     pub fapiao_apply_id: ::std::string::String,
     /// 购买方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方信息\n\n**Required.**")
+    )]
     pub buyer_information: CreateIssueGeneralBuyerInformation,
     /// 需要开具的数电发票信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "需要开具的数电发票信息\n\n**Required.**"
+        )
+    )]
     pub fapiao_information: CreateIssueGeneralFapiaoInformation,
 }
 

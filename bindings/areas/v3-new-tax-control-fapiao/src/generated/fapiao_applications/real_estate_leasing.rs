@@ -31,53 +31,112 @@
 /// 购买方信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `buyer_information` object.\n\n购买方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRealEstateLeasingBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方类型\n\n**Required.**")
+    )]
     pub type_: CreateRealEstateLeasingType,
     /// 名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 纳税人识别号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "纳税人识别号")
+    )]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "地址"))]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "电话"))]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "邮箱地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开具的发票类型")
+    )]
     pub fapiao_bill_type: ::std::option::Option<CreateRealEstateLeasingFapiaoBillType>,
     /// 留言信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "留言信息")
+    )]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
@@ -235,38 +294,80 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateRealEstateLeasingBuyerInform
 /// 不动产租赁特定行业额外信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `real_estate_leasing_information` object.\n\n不动产租赁特定行业额外信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRealEstateLeasingRealEstateLeasingInformation {
     /// 不动产坐落省份
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不动产坐落省份\n\n**Required.**")
+    )]
     pub province: ::std::string::String,
     /// 不动产坐落城市
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不动产坐落城市")
+    )]
     pub city: ::std::option::Option<::std::string::String>,
     /// 不动产坐落地址（详细地址）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "不动产坐落地址（详细地址）\n\n**Required.**"
+        )
+    )]
     pub address: ::std::string::String,
     /// 租赁期起
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "租赁期起\n\n**Required.**")
+    )]
     pub lease_period_start: ::std::string::String,
     /// 租赁期止
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "租赁期止\n\n**Required.**")
+    )]
     pub lease_period_end: ::std::string::String,
     /// 跨地（市）标志
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跨地（市）标志\n\n**Required.**")
+    )]
     pub cross_city_flag: bool,
     /// 产权证书/不动产权证号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "产权证书/不动产权证号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub certificate_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 车牌号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "车牌号"))]
     pub plate_no: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -348,44 +449,91 @@ for CreateRealEstateLeasingRealEstateLeasingInformation {
 /// 发票行信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `items`.\n\n发票行信息")
+)]
 #[non_exhaustive]
 pub struct CreateRealEstateLeasingItemsItem {
     /// 税局侧规定的货物或应税劳务、服务税收分类编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "税局侧规定的货物或应税劳务、服务税收分类编码\n\n**Required.**"
+        )
+    )]
     pub tax_code: ::std::string::String,
     /// 货物或应税劳务、服务名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货物或应税劳务、服务名称\n\n**Required.**"
+        )
+    )]
     pub goods_name: ::std::string::String,
     /// 规格型号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "规格型号")
+    )]
     pub specification: ::std::option::Option<::std::string::String>,
     /// 单位
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "单位"))]
     pub unit: ::std::option::Option<::std::string::String>,
     /// 数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "数量"))]
     pub quantity: ::std::option::Option<i64>,
     /// 单行金额合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单行金额合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 税率
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "税率\n\n**Required.**")
+    )]
     pub tax_rate: f64,
     /// 是否折扣行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否折扣行\n\n**Required.**")
+    )]
     pub discount: bool,
     /// 优惠政策标识
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠政策标识\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`."
+        )
+    )]
     pub preferential_policy_code: ::std::option::Option<i64>,
     /// 不动产租赁特定行业额外信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不动产租赁特定行业额外信息")
+    )]
     pub real_estate_leasing_information: ::std::option::Option<
         CreateRealEstateLeasingRealEstateLeasingInformation,
     >,
@@ -505,22 +653,45 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateRealEstateLeasingItemsItem {
 /// 交易信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `transaction_information`.\n\n交易信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRealEstateLeasingTransactionInformationItem {
     /// 支付渠道
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付渠道\n\n**Required.**")
+    )]
     pub pay_channel: CreateRealEstateLeasingPayChannel,
     /// 支付订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 支付商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 交易金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易金额\n\n**Required.**")
+    )]
     pub amount: i64,
 }
 
@@ -563,49 +734,102 @@ impl CreateRealEstateLeasingTransactionInformationItem {
 /// 需要开具的数电发票信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `fapiao_information` object.\n\n需要开具的数电发票信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRealEstateLeasingFapiaoInformation {
     /// 商户发票单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户发票单号\n\n**Required.**")
+    )]
     pub fapiao_id: ::std::string::String,
     /// 总价税合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总价税合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 发票行信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票行信息\n\n**Required.**")
+    )]
     pub items: ::std::vec::Vec<CreateRealEstateLeasingItemsItem>,
     /// 出口业务适用政策代码
     ///
     /// Documented values: `1`, `2`, `3`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出口业务适用政策代码\n\nDocumented values: `1`, `2`, `3`."
+        )
+    )]
     pub export_business_policy_code: ::std::option::Option<i64>,
     /// 增值税即征即退代码
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "增值税即征即退代码\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`."
+        )
+    )]
     pub vat_refund_levy_code: ::std::option::Option<i64>,
     /// 开票人ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票人ID\n\n**Required.**")
+    )]
     pub billing_person_id: ::std::string::String,
     /// 开票人名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票人名称")
+    )]
     pub billing_person: ::std::option::Option<::std::string::String>,
     /// 发票类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票类型\n\n**Required.**")
+    )]
     pub fapiao_bill_type: CreateRealEstateLeasingFapiaoBillType,
     /// 交易信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易信息\n\n**Required.**")
+    )]
     pub transaction_information: ::std::vec::Vec<
         CreateRealEstateLeasingTransactionInformationItem,
     >,
     /// 发票备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票备注")
+    )]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -699,23 +923,49 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateRealEstateLeasingFapiaoInfor
 /// The JSON body of 开具不动产租赁行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 开具不动产租赁行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRealEstateLeasingBody {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 发票申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票申请单号\n\n**Required.**")
+    )]
     pub fapiao_apply_id: ::std::string::String,
     /// 购买方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方信息\n\n**Required.**")
+    )]
     pub buyer_information: CreateRealEstateLeasingBuyerInformation,
     /// 需要开具的数电发票信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "需要开具的数电发票信息\n\n**Required.**"
+        )
+    )]
     pub fapiao_information: CreateRealEstateLeasingFapiaoInformation,
 }
 

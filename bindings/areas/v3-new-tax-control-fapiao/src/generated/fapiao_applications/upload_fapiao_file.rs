@@ -28,22 +28,48 @@
 /// The JSON `meta` part of 上传电子发票文件.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON `meta` part of 上传电子发票文件."
+    )
+)]
 #[non_exhaustive]
 pub struct UploadFapiaoFileMeta {
     /// 微信支付分配的子商户号，服务商模式下必传
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付分配的子商户号，服务商模式下必传"
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 发票文件的类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票文件的类型\n\n**Required.**")
+    )]
     pub file_type: UploadFapiaoFileFileType,
     /// 文件摘要算法
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件摘要算法\n\n**Required.**")
+    )]
     pub digest_alogrithm: UploadFapiaoFileDigestAlogrithm,
     /// 文件的`SM3`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件的`SM3`摘要\n\n**Required.**")
+    )]
     pub digest: ::std::string::String,
 }
 
@@ -114,12 +140,26 @@ impl UploadFapiaoFileBody {
 /// The response of 上传电子发票文件 (`POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 上传电子发票文件 (`POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UploadFapiaoFileResponse {
     /// 电子发票文件ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子发票文件ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub fapiao_media_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

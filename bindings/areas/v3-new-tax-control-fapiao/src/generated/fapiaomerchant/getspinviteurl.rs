@@ -42,35 +42,73 @@
 /// Query parameters of 获取邀请商户开通服务商电子发票能力 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取邀请商户开通服务商电子发票能力 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryGetspinviteurlQuery {
     /// 操作类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作类型\n\n**Required.**")
+    )]
     pub operation_type: QueryGetspinviteurlOperationType,
     /// 开票模式
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票模式\n\n**Required.**")
+    )]
     pub fapiao_mode: QueryGetspinviteurlFapiaoMode,
     /// 发票能力类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票能力类型")
+    )]
     pub fapiao_ability_type_list: ::std::option::Option<
         ::std::vec::Vec<QueryGetspinviteurlFapiaoAbilityTypeList>,
     >,
     /// 服务商邀请渠道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商邀请渠道")
+    )]
     pub invite_channel: ::std::option::Option<::std::string::String>,
     /// 操作人员
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作人员\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub operate_user: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 服务商邀请code
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商邀请code\n\n**Required.**")
+    )]
     pub invite_code: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -158,22 +196,50 @@ impl ::wechatpay_runtime::sensitive::Seal for QueryGetspinviteurlQuery {
 /// The response of 获取邀请商户开通服务商电子发票能力 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取邀请商户开通服务商电子发票能力 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryGetspinviteurlResponse {
     /// 邀请开通二维码链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "邀请开通二维码链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub invite_url: ::std::option::Option<::std::string::String>,
     /// 开通小程序AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开通小程序AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub miniprogram_appid: ::std::option::Option<::std::string::String>,
     /// 开通小程序跳转路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开通小程序跳转路径\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub miniprogram_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,30 +17,67 @@
 /// Query parameters of 获取邀请开通的商户信息 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取邀请开通的商户信息 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListListspinvitemchinfoQuery {
     /// 查询时间起
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "查询时间起\n\n**Required.**")
+    )]
     pub query_time_start: ::std::string::String,
     /// 查询时间止
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "查询时间止\n\n**Required.**")
+    )]
     pub query_time_end: ::std::string::String,
     /// 本次查询的起始位置
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本次查询的起始位置\n\n**Required.**"
+        )
+    )]
     pub offset: i64,
     /// 本次查询的最大数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本次查询的最大数量\n\n**Required.**"
+        )
+    )]
     pub limit: i64,
     /// 服务商邀请code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商邀请code")
+    )]
     pub invite_code: ::std::option::Option<::std::string::String>,
     /// 商户邀请状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户邀请状态\n\n**Required.**")
+    )]
     pub mch_invite_status: ListListspinvitemchinfoMchInviteStatus,
 }
 
@@ -89,17 +126,33 @@ impl ListListspinvitemchinfoQuery {
 /// 相关链接
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `links` object.\n\n相关链接")
+)]
 #[non_exhaustive]
 pub struct ListListspinvitemchinfoLinks {
     /// 下一页链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "下一页链接")
+    )]
     pub next: ::std::option::Option<::std::string::String>,
     /// 上一页链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上一页链接")
+    )]
     pub prev: ::std::option::Option<::std::string::String>,
     /// 当前链接
     #[serde(rename = "self")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当前链接")
+    )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -150,43 +203,97 @@ impl ListListspinvitemchinfoLinks {
 /// 邀请的商户结果
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `mch_invite_result_list`.\n\n邀请的商户结果"
+    )
+)]
 #[non_exhaustive]
 pub struct ListListspinvitemchinfoMchInviteResultListItem {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户邀请的状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户邀请的状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mch_invite_status: ::std::option::Option<ListListspinvitemchinfoMchInviteStatus>,
     /// 商户名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub ep_name: ::std::option::Option<::std::string::String>,
     /// 商户税号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户税号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub tax_id: ::std::option::Option<::std::string::String>,
     /// 服务商邀请code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商邀请code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub invite_code: ::std::option::Option<::std::string::String>,
     /// 商户操作时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户操作时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户邀请失败错误码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户邀请失败错误码")
+    )]
     pub invite_failed_code: ::std::option::Option<
         ListListspinvitemchinfoInviteFailedCode,
     >,
     /// 商户邀请失败的原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户邀请失败的原因")
+    )]
     pub invite_failed_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -228,28 +335,64 @@ impl ListListspinvitemchinfoMchInviteResultListItem {
 /// The response of 获取邀请开通的商户信息 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取邀请开通的商户信息 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListListspinvitemchinfoResponse {
     /// 总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 本次查询的起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本次查询的起始位置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 本次查询的最大数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本次查询的最大数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 相关链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "相关链接")
+    )]
     pub links: ::std::option::Option<ListListspinvitemchinfoLinks>,
     /// 邀请的商户结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "邀请的商户结果")
+    )]
     pub mch_invite_result_list: ::std::option::Option<
         ::std::vec::Vec<ListListspinvitemchinfoMchInviteResultListItem>,
     >,

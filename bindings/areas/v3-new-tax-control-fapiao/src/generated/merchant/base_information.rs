@@ -5,11 +5,22 @@
 /// Query parameters of 获取商户开票基础信息 (`GET /v3/new-tax-control-fapiao/merchant/base-information`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取商户开票基础信息 (`GET /v3/new-tax-control-fapiao/merchant/base-information`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryBaseInformationQuery {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 
@@ -33,31 +44,68 @@ impl QueryBaseInformationQuery {
 /// 销售方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `seller_information` object.\n\n销售方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryBaseInformationSellerInformation {
     /// 名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 纳税人识别号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "纳税人识别号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "电话"))]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -97,18 +145,31 @@ impl QueryBaseInformationSellerInformation {
 /// 附加信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `extra_information` object.\n\n附加信息")
+)]
 #[non_exhaustive]
 pub struct QueryBaseInformationExtraInformation {
     /// 收款人
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "收款人"))]
     pub payee: ::std::option::Option<::std::string::String>,
     /// 复核人
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "复核人"))]
     pub reviewer: ::std::option::Option<::std::string::String>,
     /// 开票人
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开票人\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub drawer: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -140,17 +201,38 @@ impl QueryBaseInformationExtraInformation {
 /// The response of 获取商户开票基础信息 (`GET /v3/new-tax-control-fapiao/merchant/base-information`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取商户开票基础信息 (`GET /v3/new-tax-control-fapiao/merchant/base-information`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryBaseInformationResponse {
     /// 销售方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "销售方信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub seller_information: ::std::option::Option<QueryBaseInformationSellerInformation>,
     /// 附加信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "附加信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub extra_information: ::std::option::Option<QueryBaseInformationExtraInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,18 +5,40 @@
 /// The response of 查询商户配置的开发选项 (`GET /v3/new-tax-control-fapiao/merchant/development-config`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询商户配置的开发选项 (`GET /v3/new-tax-control-fapiao/merchant/development-config`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDevelopmentConfigResponse {
     /// 商户回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户回调地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 全部账单展示开发票入口开关
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "全部账单展示开发票入口开关")
+    )]
     pub show_fapiao_cell: ::std::option::Option<bool>,
     /// 商户是否支持开电子专票
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户是否支持开电子专票")
+    )]
     pub support_vat_fapiao: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -98,19 +120,42 @@ impl ::wechatpay_runtime::Operation for QueryDevelopmentConfigRequest {
 /// The JSON body of 配置开发选项 (`PATCH /v3/new-tax-control-fapiao/merchant/development-config`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 配置开发选项 (`PATCH /v3/new-tax-control-fapiao/merchant/development-config`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyDevelopmentConfigBody {
     /// 商户回调地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址")
+    )]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mch_code: ::std::option::Option<::std::string::String>,
     /// 全部账单展示开发票入口开关
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "全部账单展示开发票入口开关")
+    )]
     pub show_fapiao_cell: ::std::option::Option<bool>,
     /// 商户是否支持开电子专票
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户是否支持开电子专票")
+    )]
     pub support_vat_fapiao: ::std::option::Option<bool>,
 }
 
@@ -168,18 +213,40 @@ impl ModifyDevelopmentConfigBody {
 /// The response of 配置开发选项 (`PATCH /v3/new-tax-control-fapiao/merchant/development-config`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 配置开发选项 (`PATCH /v3/new-tax-control-fapiao/merchant/development-config`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyDevelopmentConfigResponse {
     /// 商户回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户回调地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 全部账单展示开发票入口开关
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "全部账单展示开发票入口开关")
+    )]
     pub show_fapiao_cell: ::std::option::Option<bool>,
     /// 商户是否支持开电子专票
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户是否支持开电子专票")
+    )]
     pub support_vat_fapiao: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

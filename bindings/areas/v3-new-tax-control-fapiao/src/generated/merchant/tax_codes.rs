@@ -5,18 +5,43 @@
 /// Query parameters of 获取商品和服务税收分类对照表 (`GET /v3/new-tax-control-fapiao/merchant/tax-codes`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取商品和服务税收分类对照表 (`GET /v3/new-tax-control-fapiao/merchant/tax-codes`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListTaxCodesQuery {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 本次查询的起始位置
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本次查询的起始位置\n\n**Required.**"
+        )
+    )]
     pub offset: i64,
     /// 本次查询的最大数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本次查询的最大数量\n\n**Required.**"
+        )
+    )]
     pub limit: i64,
 }
 
@@ -53,17 +78,33 @@ impl ListTaxCodesQuery {
 /// 相关链接
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `links` object.\n\n相关链接")
+)]
 #[non_exhaustive]
 pub struct ListTaxCodesLinks {
     /// 下一页链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "下一页链接")
+    )]
     pub next: ::std::option::Option<::std::string::String>,
     /// 上一页链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上一页链接")
+    )]
     pub prev: ::std::option::Option<::std::string::String>,
     /// 当前链接
     #[serde(rename = "self")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当前链接")
+    )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -97,33 +138,79 @@ impl ListTaxCodesLinks {
 /// 本次查询到的数据
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n本次查询到的数据")
+)]
 #[non_exhaustive]
 pub struct ListTaxCodesDataItem {
     /// 由商户自定义的货物或应税劳务、服务名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "由商户自定义的货物或应税劳务、服务名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 企业侧维护的货物或应税劳务、服务编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "企业侧维护的货物或应税劳务、服务编码"
+        )
+    )]
     pub goods_id: ::std::option::Option<i64>,
     /// 税局侧规定的货物或应税劳务、服务分类名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "税局侧规定的货物或应税劳务、服务分类名称"
+        )
+    )]
     pub goods_category: ::std::option::Option<::std::string::String>,
     /// 货物或应税劳务、服务编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货物或应税劳务、服务编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub tax_code: ::std::option::Option<::std::string::String>,
     /// 税率
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "税率\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub tax_rate: ::std::option::Option<i64>,
     /// 税收优惠政策标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "税收优惠政策标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub tax_prefer_mark: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -161,30 +248,69 @@ impl ListTaxCodesDataItem {
 /// The response of 获取商品和服务税收分类对照表 (`GET /v3/new-tax-control-fapiao/merchant/tax-codes`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取商品和服务税收分类对照表 (`GET /v3/new-tax-control-fapiao/merchant/tax-codes`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListTaxCodesResponse {
     /// 本次查询的起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本次查询的起始位置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 本次查询的最大数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本次查询的最大数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 相关链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "相关链接")
+    )]
     pub links: ::std::option::Option<ListTaxCodesLinks>,
     /// 本次查询到的数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本次查询到的数据\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListTaxCodesDataItem>>,
     /// 总记录数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总记录数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

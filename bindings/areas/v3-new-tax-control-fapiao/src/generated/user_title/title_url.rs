@@ -17,45 +17,96 @@
 /// Query parameters of 获取抬头填写链接 (`GET /v3/new-tax-control-fapiao/user-title/title-url`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取抬头填写链接 (`GET /v3/new-tax-control-fapiao/user-title/title-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryTitleUrlQuery {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 发票申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票申请单号\n\n**Required.**")
+    )]
     pub fapiao_apply_id: ::std::string::String,
     /// 开票来源
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票来源\n\n**Required.**")
+    )]
     pub source: QueryTitleUrlSource,
     /// 商户AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户OpenID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户OpenID\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 销售方名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售方名称")
+    )]
     pub seller_name: ::std::option::Option<::std::string::String>,
     /// 是否需要展示手机号填写栏
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否需要展示手机号填写栏")
+    )]
     pub show_phone_cell: ::std::option::Option<bool>,
     /// 用户是否必须填写手机号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户是否必须填写手机号")
+    )]
     pub must_input_phone: ::std::option::Option<bool>,
     /// 是否需要展示邮箱地址填写栏
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否需要展示邮箱地址填写栏")
+    )]
     pub show_email_cell: ::std::option::Option<bool>,
     /// 用户是否必须填写邮箱地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户是否必须填写邮箱地址")
+    )]
     pub must_input_email: ::std::option::Option<bool>,
 }
 
@@ -145,19 +196,42 @@ impl QueryTitleUrlQuery {
 /// The response of 获取抬头填写链接 (`GET /v3/new-tax-control-fapiao/user-title/title-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取抬头填写链接 (`GET /v3/new-tax-control-fapiao/user-title/title-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryTitleUrlResponse {
     /// 抬头填写链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "抬头填写链接")
+    )]
     pub title_url: ::std::option::Option<::std::string::String>,
     /// 抬头填写小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "抬头填写小程序AppID")
+    )]
     pub miniprogram_appid: ::std::option::Option<::std::string::String>,
     /// 抬头填写小程序页面路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "抬头填写小程序页面路径")
+    )]
     pub miniprogram_path: ::std::option::Option<::std::string::String>,
     /// 抬头填写小程序的用户名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "抬头填写小程序的用户名")
+    )]
     pub miniprogram_user_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,17 +18,32 @@
 /// 证件信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `identification` object.\n\n证件信息")
+)]
 #[non_exhaustive]
 pub struct OfflinefacePresignContractIdentification {
     /// 证件类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型\n\n**Required.**")
+    )]
     pub identification_type: OfflinefacePresignContractIdentificationType,
     /// 证件ID
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件ID\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identification_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -70,26 +85,56 @@ impl ::wechatpay_runtime::sensitive::Seal for OfflinefacePresignContractIdentifi
 /// 刷脸用户信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `facepay_user` object.\n\n刷脸用户信息"
+    )
+)]
 #[non_exhaustive]
 pub struct OfflinefacePresignContractFacepayUser {
     /// 商户用户ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户用户ID\n\n**Required.**")
+    )]
     pub out_user_id: ::std::string::String,
     /// 刷脸用户名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "刷脸用户名")
+    )]
     pub identification_name: ::std::option::Option<::std::string::String>,
     /// 机构ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构ID\n\n**Required.**")
+    )]
     pub organization_id: ::std::string::String,
     /// 证件信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件信息")
+    )]
     pub identification: ::std::option::Option<OfflinefacePresignContractIdentification>,
     /// 手机号码
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号码\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -164,12 +209,26 @@ impl ::wechatpay_runtime::sensitive::Seal for OfflinefacePresignContractFacepayU
 /// 签约指定银行卡
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `limit_bank_card` object.\n\n签约指定银行卡"
+    )
+)]
 #[non_exhaustive]
 pub struct OfflinefacePresignContractLimitBankCard {
     /// 银行卡号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行卡号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub bank_card_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
@@ -177,22 +236,48 @@ pub struct OfflinefacePresignContractLimitBankCard {
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开卡人姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identification_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 开卡人证件
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开卡人证件")
+    )]
     pub identification: ::std::option::Option<OfflinefacePresignContractIdentification>,
     /// 银行卡有效期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行卡有效期")
+    )]
     pub valid_thru: ::std::option::Option<::std::string::String>,
     /// 银行类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行类型")
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 开卡预留手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开卡预留手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -307,21 +392,44 @@ impl ::wechatpay_runtime::sensitive::Seal for OfflinefacePresignContractLimitBan
 /// The JSON body of 预签约接口 (`POST /v3/offlineface/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 预签约接口 (`POST /v3/offlineface/contracts/presign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OfflinefacePresignContractBody {
     /// 业务类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型\n\n**Required.**")
+    )]
     pub business_name: ::std::string::String,
     /// 刷脸用户信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "刷脸用户信息\n\n**Required.**")
+    )]
     pub facepay_user: OfflinefacePresignContractFacepayUser,
     /// 签约指定银行卡
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约指定银行卡")
+    )]
     pub limit_bank_card: ::std::option::Option<OfflinefacePresignContractLimitBankCard>,
     /// 签约模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约模式")
+    )]
     pub contract_mode: ::std::option::Option<OfflinefacePresignContractContractMode>,
 }
 
@@ -381,12 +489,26 @@ impl ::wechatpay_runtime::sensitive::Seal for OfflinefacePresignContractBody {
 /// The response of 预签约接口 (`POST /v3/offlineface/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 预签约接口 (`POST /v3/offlineface/contracts/presign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OfflinefacePresignContractResponse {
     /// 会话ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会话ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub presign_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,17 +5,33 @@
 /// The JSON body of 服务关联预授权 (`POST /v3/palmservice/authorization/preauthorize`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 服务关联预授权 (`POST /v3/palmservice/authorization/preauthorize`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreauthorizeBody {
     /// OpenID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "OpenID\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 预授权会话ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预授权会话ID")
+    )]
     pub preauthorize_session_id: ::std::option::Option<::std::string::String>,
     /// 机构ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "机构ID"))]
     pub organization_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -61,12 +77,26 @@ impl CreatePreauthorizeBody {
 /// The response of 服务关联预授权 (`POST /v3/palmservice/authorization/preauthorize`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 服务关联预授权 (`POST /v3/palmservice/authorization/preauthorize`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreauthorizeResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预授权token\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub permission_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -161,56 +161,120 @@
 /// An item of `fixed_interval_rule`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `fixed_interval_rule`.")
+)]
 #[non_exhaustive]
 pub struct ParkingCreateApplicationFixedIntervalRuleItem {
     /// 日期类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "日期类型")
+    )]
     pub day_type: ::std::option::Option<ParkingCreateApplicationDayType>,
     /// 时段开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆类型")
+    )]
     pub vehicle_type: ::std::option::Option<ParkingCreateApplicationVehicleType>,
     /// 车牌类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌类型")
+    )]
     pub plate_type: ::std::option::Option<ParkingCreateApplicationPlateType>,
     /// 首段收费时长
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首段收费时长")
+    )]
     pub first_duration: ::std::option::Option<i64>,
     /// 首段收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首段收费金额")
+    )]
     pub first_amount: ::std::option::Option<i64>,
     /// 间隔收费时长
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔收费时长")
+    )]
     pub interval_duration: ::std::option::Option<i64>,
     /// 间隔收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔收费金额")
+    )]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔时段收费封顶")
+    )]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单日最大收款金额")
+    )]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// 免费时段收取模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "免费时段收取模式")
+    )]
     pub free_period_charging_mode: ::std::option::Option<
         ParkingCreateApplicationFreePeriodChargingMode,
     >,
     /// 免费时段计算方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "免费时段计算方式")
+    )]
     pub free_period_calculation_mode: ::std::option::Option<
         ParkingCreateApplicationFreePeriodCalculationMode,
     >,
     /// 新能源是否免停
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "新能源是否免停")
+    )]
     pub is_green_vehicle_free_parking: ::std::option::Option<bool>,
     /// 首段收费模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首段收费模式")
+    )]
     pub first_duration_mode: ::std::option::Option<
         ParkingCreateApplicationFirstDurationMode,
     >,
@@ -395,46 +459,102 @@ impl ParkingCreateApplicationFixedIntervalRuleItem {
 /// An item of `duration_segment_rule`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `duration_segment_rule`.")
+)]
 #[non_exhaustive]
 pub struct ParkingCreateApplicationDurationSegmentRuleItem {
     /// 日期类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "日期类型")
+    )]
     pub day_type: ::std::option::Option<ParkingCreateApplicationDayType>,
     /// 时段开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆类型")
+    )]
     pub vehicle_type: ::std::option::Option<ParkingCreateApplicationVehicleType>,
     /// 车牌类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌类型")
+    )]
     pub plate_type: ::std::option::Option<ParkingCreateApplicationPlateType>,
     /// 收费模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费模式")
+    )]
     pub charge_mode: ::std::option::Option<ParkingCreateApplicationChargeMode>,
     /// 停车时长起始
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车时长起始")
+    )]
     pub duration_from: ::std::option::Option<i64>,
     /// 停车时长结束
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车时长结束")
+    )]
     pub duration_to: ::std::option::Option<i64>,
     /// 固定收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定收费金额")
+    )]
     pub fixed_amount: ::std::option::Option<i64>,
     /// 间隔时段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔时段")
+    )]
     pub interval_min: ::std::option::Option<i64>,
     /// 间隔收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔收费金额")
+    )]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔时段收费封顶")
+    )]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单日最大收款金额")
+    )]
     pub max_fee_per_day: ::std::option::Option<i64>,
 }
 
@@ -573,28 +693,60 @@ impl ParkingCreateApplicationDurationSegmentRuleItem {
 /// An item of `pre_entry_rule`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `pre_entry_rule`.")
+)]
 #[non_exhaustive]
 pub struct ParkingCreateApplicationPreEntryRuleItem {
     /// 日期类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "日期类型")
+    )]
     pub day_type: ::std::option::Option<ParkingCreateApplicationDayType>,
     /// 时段开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆类型")
+    )]
     pub vehicle_type: ::std::option::Option<ParkingCreateApplicationVehicleType>,
     /// 车牌类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌类型")
+    )]
     pub plate_type: ::std::option::Option<ParkingCreateApplicationPlateType>,
     /// 收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单日最大收款金额")
+    )]
     pub max_fee_per_day: ::std::option::Option<i64>,
 }
 
@@ -722,53 +874,114 @@ impl ParkingCreateApplicationPreEntryRuleItem {
 /// The `charging_rule` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `charging_rule` object.")
+)]
 #[non_exhaustive]
 pub struct ParkingCreateApplicationChargingRule {
     /// 收费规则类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费规则类型")
+    )]
     pub rule_type: ::std::option::Option<ParkingCreateApplicationRuleType>,
     /// 收费金额限制类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费金额限制类型")
+    )]
     pub fee_limit_type: ::std::option::Option<ParkingCreateApplicationFeeLimitType>,
     /// 计费周期类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "计费周期类型")
+    )]
     pub daily_limit_type: ::std::option::Option<ParkingCreateApplicationDailyLimitType>,
     /// 不满一小时取整方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不满一小时取整方式")
+    )]
     pub time_rounding_type: ::std::option::Option<
         ParkingCreateApplicationTimeRoundingType,
     >,
     /// 入场免费时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入场免费时间")
+    )]
     pub free_entry_duration: ::std::option::Option<i64>,
     /// 出场免费时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出场免费时间")
+    )]
     pub free_exit_duration: ::std::option::Option<i64>,
     /// `fixed_interval_rule`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`fixed_interval_rule`: not described on the docs page."
+        )
+    )]
     pub fixed_interval_rule: ::std::option::Option<
         ::std::vec::Vec<ParkingCreateApplicationFixedIntervalRuleItem>,
     >,
     /// `duration_segment_rule`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`duration_segment_rule`: not described on the docs page."
+        )
+    )]
     pub duration_segment_rule: ::std::option::Option<
         ::std::vec::Vec<ParkingCreateApplicationDurationSegmentRuleItem>,
     >,
     /// `pre_entry_rule`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`pre_entry_rule`: not described on the docs page."
+        )
+    )]
     pub pre_entry_rule: ::std::option::Option<
         ::std::vec::Vec<ParkingCreateApplicationPreEntryRuleItem>,
     >,
     /// 节假日模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "节假日模式")
+    )]
     pub holiday_mode: ::std::option::Option<ParkingCreateApplicationHolidayMode>,
     /// 累计限额模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "累计限额模式")
+    )]
     pub aggregate_limit_mode: ::std::option::Option<
         ParkingCreateApplicationAggregateLimitMode,
     >,
     /// 首次计费时间模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首次计费时间模式")
+    )]
     pub first_charge_time_mode: ::std::option::Option<
         ParkingCreateApplicationFirstChargeTimeMode,
     >,
@@ -922,59 +1135,122 @@ impl ParkingCreateApplicationChargingRule {
 /// The `parking_lot` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `parking_lot` object.")
+)]
 #[non_exhaustive]
 pub struct ParkingCreateApplicationParkingLot {
     /// 停车场名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场名称\n\n**Required.**")
+    )]
     pub parking_lot_name: ::std::string::String,
     /// 商户停车场ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车场ID\n\n**Required.**")
+    )]
     pub out_parking_lot_id: ::std::string::String,
     /// 停车场地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场地址\n\n**Required.**")
+    )]
     pub parking_lot_address: ::std::string::String,
     /// 停车场经度
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场经度\n\n**Required.**")
+    )]
     pub longitude: ::std::string::String,
     /// 停车场纬度
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场纬度\n\n**Required.**")
+    )]
     pub latitude: ::std::string::String,
     /// 停车场类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场类型\n\n**Required.**")
+    )]
     pub parking_lot_type: ParkingCreateApplicationParkingLotType,
     /// 客服联系电话
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "客服联系电话\n\n**Required.**")
+    )]
     pub phone_number: ::std::string::String,
     /// 收费告示牌url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费告示牌url")
+    )]
     pub parking_sign_url: ::std::option::Option<::std::string::String>,
     /// 停车场优惠文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场优惠文案")
+    )]
     pub notification_text_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 商家支付小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家支付小程序appid")
+    )]
     pub payment_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家支付路径
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家支付路径\n\n**Required.**")
+    )]
     pub payment_path: ::std::string::String,
     /// 商家停车订单小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家停车订单小程序appid")
+    )]
     pub parking_order_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家停车订单路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家停车订单路径")
+    )]
     pub parking_order_path: ::std::option::Option<::std::string::String>,
     /// `charging_rule`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`charging_rule`: not described on the docs page."
+        )
+    )]
     pub charging_rule: ::std::option::Option<ParkingCreateApplicationChargingRule>,
 }
 
@@ -1092,11 +1368,25 @@ impl ParkingCreateApplicationParkingLot {
 /// The JSON body of 提交停车场进件申请 (`POST /v3/parking/reminders/application`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交停车场进件申请 (`POST /v3/parking/reminders/application`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ParkingCreateApplicationBody {
     /// `parking_lot`: not described on the docs page.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`parking_lot`: not described on the docs page.\n\n**Required.**"
+        )
+    )]
     pub parking_lot: ParkingCreateApplicationParkingLot,
 }
 
@@ -1118,10 +1408,21 @@ impl ParkingCreateApplicationBody {
 /// The response of 提交停车场进件申请 (`POST /v3/parking/reminders/application`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交停车场进件申请 (`POST /v3/parking/reminders/application`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ParkingCreateApplicationResponse {
     /// 停车场进件审核单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场进件审核单号")
+    )]
     pub parking_lot_audit_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -55,44 +55,91 @@
 /// The JSON body of 同步车辆入场通知 (`POST /v3/parking/reminders/entry`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 同步车辆入场通知 (`POST /v3/parking/reminders/entry`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateEntryBody {
     /// 商户停车单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车单号\n\n**Required.**")
+    )]
     pub out_serial_number: ::std::string::String,
     /// 微信停车场ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信停车场ID\n\n**Required.**")
+    )]
     pub parking_id: ::std::string::String,
     /// 车牌号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号\n\n**Required.**")
+    )]
     pub plate_number: ::std::string::String,
     /// 车辆入场时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆入场时间\n\n**Required.**")
+    )]
     pub enter_timestamp: i64,
     /// 车牌颜色
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌颜色\n\n**Required.**")
+    )]
     pub plate_color: CreateEntryPlateColor,
     /// 车辆性质
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆性质\n\n**Required.**")
+    )]
     pub car_type: CreateEntryCarType,
     /// 车辆类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆类型\n\n**Required.**")
+    )]
     pub vehicle_type: CreateEntryVehicleType,
     /// 停车场入口编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场入口编号")
+    )]
     pub entrance_number: ::std::option::Option<::std::string::String>,
     /// 停车场入口名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场入口名称")
+    )]
     pub entrance_name: ::std::option::Option<::std::string::String>,
     /// 优惠信息模板ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠信息模板ID")
+    )]
     pub discount_template_id: ::std::option::Option<::std::vec::Vec<i64>>,
 }
 
@@ -167,10 +214,21 @@ impl CreateEntryBody {
 /// The response of 同步车辆入场通知 (`POST /v3/parking/reminders/entry`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 同步车辆入场通知 (`POST /v3/parking/reminders/entry`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateEntryResponse {
     /// 微信停车单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信停车单号")
+    )]
     pub serial_number: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

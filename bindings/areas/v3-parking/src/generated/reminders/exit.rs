@@ -66,57 +66,121 @@
 /// The JSON body of 同步车辆离场通知 (`POST /v3/parking/reminders/exit`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 同步车辆离场通知 (`POST /v3/parking/reminders/exit`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateExitBody {
     /// 商户停车单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车单号\n\n**Required.**")
+    )]
     pub out_serial_number: ::std::string::String,
     /// 车辆出场时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆出场时间\n\n**Required.**")
+    )]
     pub exit_timestamp: i64,
     /// 车牌号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号\n\n**Required.**")
+    )]
     pub plate_number: ::std::string::String,
     /// 车牌颜色
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌颜色\n\n**Required.**")
+    )]
     pub plate_color: CreateExitPlateColor,
     /// 微信停车场ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信停车场ID\n\n**Required.**")
+    )]
     pub parking_id: ::std::string::String,
     /// 支付状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付状态")
+    )]
     pub pay_state: ::std::option::Option<CreateExitPayState>,
     /// 支付类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付类型")
+    )]
     pub pay_type: ::std::option::Option<CreateExitPayType>,
     /// 商户支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户支付订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 总费用
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "总费用"))]
     pub total_amount: ::std::option::Option<i64>,
     /// 已支付费用
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已支付费用")
+    )]
     pub paid_amount: ::std::option::Option<i64>,
     /// 付款用户OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款用户OpenID")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 支付渠道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付渠道")
+    )]
     pub pay_channel: ::std::option::Option<CreateExitPayChannel>,
     /// 支付时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付时间")
+    )]
     pub pay_time: ::std::option::Option<i64>,
     /// 消息支付防伪凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消息支付防伪凭证")
+    )]
     pub token: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号")
+    )]
     pub wx_trade_no: ::std::option::Option<::std::string::String>,
 }
 

@@ -21,15 +21,27 @@
 /// 费用明细列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `fee_items`.\n\n费用明细列表")
+)]
 #[non_exhaustive]
 pub struct CreateExtPaymentFeeItemsItem {
     /// 费用类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "费用类型\n\n**Required.**")
+    )]
     pub fee_type: CreateExtPaymentFeeType,
     /// 金额（单位为分）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额（单位为分）\n\n**Required.**")
+    )]
     pub amount: i64,
 }
 
@@ -53,25 +65,55 @@ impl CreateExtPaymentFeeItemsItem {
 /// The JSON body of 同步非临停扩展支付 (`POST /v3/parking/reminders/ext-payment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 同步非临停扩展支付 (`POST /v3/parking/reminders/ext-payment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateExtPaymentBody {
     /// 商户支付订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户支付订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 费用明细列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "费用明细列表\n\n**Required.**")
+    )]
     pub fee_items: ::std::vec::Vec<CreateExtPaymentFeeItemsItem>,
     /// 支付时间（秒级时间戳）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付时间（秒级时间戳）\n\n**Required.**"
+        )
+    )]
     pub pay_time: i64,
     /// 微信停车场ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信停车场ID")
+    )]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号")
+    )]
     pub wx_trade_no: ::std::option::Option<::std::string::String>,
 }
 

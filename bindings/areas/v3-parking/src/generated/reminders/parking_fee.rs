@@ -5,17 +5,33 @@
 /// The JSON body of 查询停车费用 (`POST /v3/parking/reminders/parking-fee`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 查询停车费用 (`POST /v3/parking/reminders/parking-fee`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateParkingFeeBody {
     /// 商户停车单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车单号\n\n**Required.**")
+    )]
     pub out_serial_number: ::std::string::String,
     /// 车牌号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "车牌号"))]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 商户停车场ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车场ID")
+    )]
     pub out_parking_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -89,34 +105,77 @@ impl CreateParkingFeeBody {
 /// The response of 查询停车费用 (`POST /v3/parking/reminders/parking-fee`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询停车费用 (`POST /v3/parking/reminders/parking-fee`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateParkingFeeResponse {
     /// 当前总费用
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当前总费用")
+    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 已停时长
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已停时长")
+    )]
     pub parking_timestamp: ::std::option::Option<i64>,
     /// 停车状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车状态")
+    )]
     pub parking_state: ::std::option::Option<CreateParkingFeeParkingState>,
     /// 支付状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付状态")
+    )]
     pub pay_state: ::std::option::Option<CreateParkingFeePayState>,
     /// 免费待出场时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "免费待出场时间")
+    )]
     pub allowed_exit_timestamp: ::std::option::Option<i64>,
     /// 下一次跳价价格
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "下一次跳价价格")
+    )]
     pub next_raise_price: ::std::option::Option<i64>,
     /// 下一次跳价时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "下一次跳价时间")
+    )]
     pub next_raise_timestamp: ::std::option::Option<i64>,
     /// 应付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应付金额")
+    )]
     pub payable_amount: ::std::option::Option<i64>,
     /// 已付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已付金额")
+    )]
     pub paid_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

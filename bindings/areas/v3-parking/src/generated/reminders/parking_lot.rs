@@ -5,13 +5,28 @@
 /// Query parameters of 查询停车场信息 (`GET /v3/parking/reminders/parking-lot`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询停车场信息 (`GET /v3/parking/reminders/parking-lot`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryParkingLotQuery {
     /// 商户停车场ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车场ID")
+    )]
     pub out_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 微信停车场ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信停车场ID")
+    )]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -67,37 +82,81 @@ impl QueryParkingLotQuery {
 /// The response of 查询停车场信息 (`GET /v3/parking/reminders/parking-lot`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询停车场信息 (`GET /v3/parking/reminders/parking-lot`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryParkingLotResponse {
     /// 微信停车场ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信停车场ID")
+    )]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 商户停车场ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车场ID")
+    )]
     pub out_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 停车场名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场名称")
+    )]
     pub parking_lot_name: ::std::option::Option<::std::string::String>,
     /// 停车场地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场地址")
+    )]
     pub parking_lot_address: ::std::option::Option<::std::string::String>,
     /// 支付小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付小程序appid")
+    )]
     pub payment_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 支付小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付小程序path")
+    )]
     pub payment_mini_prog_path: ::std::option::Option<::std::string::String>,
     /// 停车订单小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车订单小程序appid")
+    )]
     pub parking_order_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 停车订单小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车订单小程序path")
+    )]
     pub parking_order_mini_prog_path: ::std::option::Option<::std::string::String>,
     /// 启用状态，停车场启用状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "启用状态，停车场启用状态")
+    )]
     pub enabled_state: ::std::option::Option<QueryParkingLotEnabledState>,
     /// 原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "原因"))]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

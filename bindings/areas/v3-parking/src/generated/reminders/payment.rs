@@ -47,56 +47,119 @@
 /// The JSON body of 同步支付结果通知 (`POST /v3/parking/reminders/payment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 同步支付结果通知 (`POST /v3/parking/reminders/payment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePaymentBody {
     /// 商户停车单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车单号\n\n**Required.**")
+    )]
     pub out_serial_number: ::std::string::String,
     /// 车牌号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号\n\n**Required.**")
+    )]
     pub plate_number: ::std::string::String,
     /// 微信停车场ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信停车场ID\n\n**Required.**")
+    )]
     pub parking_id: ::std::string::String,
     /// 停车状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车状态\n\n**Required.**")
+    )]
     pub parking_state: CreatePaymentParkingState,
     /// 支付类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付类型\n\n**Required.**")
+    )]
     pub pay_type: CreatePaymentPayType,
     /// 付款用户OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款用户OpenID")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 总费用
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总费用\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 已支付费用
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已支付费用\n\n**Required.**")
+    )]
     pub paid_amount: i64,
     /// 商户支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户支付订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 支付渠道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付渠道")
+    )]
     pub pay_channel: ::std::option::Option<CreatePaymentPayChannel>,
     /// 支付时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付时间")
+    )]
     pub pay_time: ::std::option::Option<i64>,
     /// 消息支付防伪凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消息支付防伪凭证")
+    )]
     pub token: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号")
+    )]
     pub wx_trade_no: ::std::option::Option<::std::string::String>,
 }
 

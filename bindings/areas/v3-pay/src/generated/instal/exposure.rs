@@ -20,25 +20,52 @@
 /// The JSON body of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/exposure`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct InstalCreateExposureBody {
     /// 直连商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "直连商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 应用AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户ID的类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户ID的类型\n\n**Required.**")
+    )]
     pub user_id_type: InstalCreateExposureUserIdType,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号的十六进制字符串
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户手机号的十六进制字符串")
+    )]
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
 }
 
@@ -90,12 +117,26 @@ impl InstalCreateExposureBody {
 /// The response of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct InstalCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否建议曝光微信分付\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub recommend_exposure: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

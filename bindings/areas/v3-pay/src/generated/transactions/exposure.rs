@@ -7,13 +7,25 @@
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payer` object.\n\n支付者")
+)]
 #[non_exhaustive]
 pub struct TransactionsCreateExposurePayer {
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号的哈希值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户手机号的哈希值")
+    )]
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
 }
 
@@ -55,22 +67,45 @@ impl TransactionsCreateExposurePayer {
 /// The JSON body of 微信分付-支付方式前置服务 (`POST /v3/pay/transactions/exposure`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 微信分付-支付方式前置服务 (`POST /v3/pay/transactions/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TransactionsCreateExposureBody {
     /// 直连商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "直连商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 应用AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 支付者
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付者\n\n**Required.**")
+    )]
     pub payer: TransactionsCreateExposurePayer,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
 }
 
@@ -111,15 +146,33 @@ impl TransactionsCreateExposureBody {
 /// The response of 微信分付-支付方式前置服务 (`POST /v3/pay/transactions/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 微信分付-支付方式前置服务 (`POST /v3/pay/transactions/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TransactionsCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否建议曝光微信分付\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub fqf_exposure: ::std::option::Option<bool>,
     /// 曝光凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "曝光凭证")
+    )]
     pub market_exposure_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,14 +7,26 @@
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractAmount {
     /// 总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -49,11 +61,19 @@ impl CreateJsapiWithContractAmount {
 /// 支付者
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payer` object.\n\n支付者")
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractPayer {
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
 }
 
@@ -77,25 +97,49 @@ impl CreateJsapiWithContractPayer {
 /// 单品列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods_detail`.\n\n单品列表")
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧商品编码\n\n**Required.**")
+    )]
     pub merchant_goods_id: ::std::string::String,
     /// 微信支付商品编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付商品编码")
+    )]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称")
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品数量\n\n**Required.**")
+    )]
     pub quantity: i64,
     /// 商品单价
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单价\n\n**Required.**")
+    )]
     pub unit_price: i64,
 }
 
@@ -149,17 +193,33 @@ impl CreateJsapiWithContractGoodsDetailItem {
 /// 优惠功能
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `detail` object.\n\n优惠功能")
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractDetail {
     /// 订单原价
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单原价")
+    )]
     pub cost_price: ::std::option::Option<i64>,
     /// 商品小票ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品小票ID")
+    )]
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品列表\n\n**Required.**")
+    )]
     pub goods_detail: ::std::vec::Vec<CreateJsapiWithContractGoodsDetailItem>,
 }
 
@@ -204,19 +264,39 @@ impl CreateJsapiWithContractDetail {
 /// 商户门店信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `store_info` object.\n\n商户门店信息")
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractStoreInfo {
     /// 门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店编号")
+    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 地区编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地区编码")
+    )]
     pub area_code: ::std::option::Option<::std::string::String>,
     /// 详细地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细地址")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
 }
 
@@ -282,17 +362,33 @@ impl CreateJsapiWithContractStoreInfo {
 /// 场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `scene_info` object.\n\n场景信息")
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractSceneInfo {
     /// 用户终端IP
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户终端IP\n\n**Required.**")
+    )]
     pub payer_client_ip: ::std::string::String,
     /// 商户端设备号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户端设备号")
+    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户门店信息")
+    )]
     pub store_info: ::std::option::Option<CreateJsapiWithContractStoreInfo>,
 }
 
@@ -340,10 +436,18 @@ impl CreateJsapiWithContractSceneInfo {
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settle_info` object.\n\n结算信息")
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractSettleInfo {
     /// 是否指定分账
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否指定分账")
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -373,34 +477,74 @@ impl CreateJsapiWithContractSettleInfo {
 /// 签约授权信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `contract_info` object.\n\n签约授权信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractContractInfo {
     /// 扣费服务预授权token
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扣费服务预授权token")
+    )]
     pub token: ::std::option::Option<::std::string::String>,
     /// 免密协议ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "免密协议ID")
+    )]
     pub password_free_contract_id: ::std::option::Option<::std::string::String>,
     /// 模板ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "模板ID"))]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 签约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约商户号")
+    )]
     pub contract_mchid: ::std::option::Option<::std::string::String>,
     /// 签约AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约AppID")
+    )]
     pub contract_appid: ::std::option::Option<::std::string::String>,
     /// 签约协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约协议号")
+    )]
     pub contract_code: ::std::option::Option<::std::string::String>,
     /// 请求序列号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求序列号")
+    )]
     pub request_serial: ::std::option::Option<::std::string::String>,
     /// 用户账户展示名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账户展示名称")
+    )]
     pub contract_display_account: ::std::option::Option<::std::string::String>,
     /// 签约信息通知URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约信息通知URL")
+    )]
     pub contract_notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -525,60 +669,127 @@ impl CreateJsapiWithContractContractInfo {
 /// The JSON body of JSAPI下单并授权/签约 (`POST /v3/pay/transactions/jsapi-with-contract`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of JSAPI下单并授权/签约 (`POST /v3/pay/transactions/jsapi-with-contract`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractBody {
     /// 公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 直连商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "直连商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 商品描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 交易结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易结束时间")
+    )]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 电子发票入口开放标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子发票入口开放标识")
+    )]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub amount: CreateJsapiWithContractAmount,
     /// 支付者
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付者\n\n**Required.**")
+    )]
     pub payer: CreateJsapiWithContractPayer,
     /// 优惠功能
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠功能")
+    )]
     pub detail: ::std::option::Option<CreateJsapiWithContractDetail>,
     /// 场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "场景信息")
+    )]
     pub scene_info: ::std::option::Option<CreateJsapiWithContractSceneInfo>,
     /// 结算信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算信息")
+    )]
     pub settle_info: ::std::option::Option<CreateJsapiWithContractSettleInfo>,
     /// 签约授权信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约授权信息\n\n**Required.**")
+    )]
     pub contract_info: CreateJsapiWithContractContractInfo,
 }
 
@@ -695,12 +906,26 @@ impl CreateJsapiWithContractBody {
 /// The response of JSAPI下单并授权/签约 (`POST /v3/pay/transactions/jsapi-with-contract`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of JSAPI下单并授权/签约 (`POST /v3/pay/transactions/jsapi-with-contract`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateJsapiWithContractResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预支付交易会话标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

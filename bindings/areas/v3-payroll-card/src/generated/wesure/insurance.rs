@@ -5,43 +5,89 @@
 /// The JSON body of 生成投保结果 (`POST /v3/payroll-card/wesure/insurance`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 生成投保结果 (`POST /v3/payroll-card/wesure/insurance`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateInsuranceBody {
     /// 服务商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 特约商户商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户商户号\n\n**Required.**")
+    )]
     pub wesure_order_no: ::std::string::String,
     /// 微保保单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微保保单号\n\n**Required.**")
+    )]
     pub token: ::std::string::String,
     /// 保司保单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保司保单号\n\n**Required.**")
+    )]
     pub insurance_company_order_no: ::std::string::String,
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 投保状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投保状态\n\n**Required.**")
+    )]
     pub insure_state: ::std::string::String,
     /// 保障生效时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保障生效时间\n\n**Required.**")
+    )]
     pub insure_effect_time: ::wechatpay_runtime::DateTime,
     /// 保障失效时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保障失效时间\n\n**Required.**")
+    )]
     pub insure_invalid_time: ::wechatpay_runtime::DateTime,
     /// 保障的保险公司名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保障的保险公司名称\n\n**Required.**"
+        )
+    )]
     pub insurance_company_name: ::std::string::String,
 }
 

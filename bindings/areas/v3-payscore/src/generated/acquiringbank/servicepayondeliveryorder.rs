@@ -7,19 +7,36 @@
 /// 后付费项目
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `post_payments`.\n\n后付费项目")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem {
     /// 付费项目名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "金额"))]
     pub amount: ::std::option::Option<i64>,
     /// 计费说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "计费说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费数量")
+    )]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -79,19 +96,42 @@ impl AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem {
 /// 后付费商户优惠
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `post_discounts`.\n\n后付费商户优惠"
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem {
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠数量")
+    )]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -151,19 +191,39 @@ impl AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem {
 /// 服务时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `time_range` object.\n\n服务时间段")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderTimeRange {
     /// 服务开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务开始时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间备注")
+    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间备注")
+    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -229,13 +289,25 @@ impl AcquiringbankCreateServicepayondeliveryorderTimeRange {
 /// 服务位置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `location` object.\n\n服务位置")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderLocation {
     /// 服务开始地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始地点")
+    )]
     pub start_location: ::std::option::Option<::std::string::String>,
     /// 服务结束地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束地点")
+    )]
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
@@ -293,16 +365,32 @@ impl AcquiringbankCreateServicepayondeliveryorderLocation {
 /// 订单风险金
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `risk_fund` object.\n\n订单风险金")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderRiskFund {
     /// 风险金名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险金名称")
+    )]
     pub name: ::std::option::Option<AcquiringbankCreateServicepayondeliveryorderName>,
     /// 风险金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 风险说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
 }
 
@@ -365,18 +453,34 @@ impl AcquiringbankCreateServicepayondeliveryorderRiskFund {
 /// 单详跳转链接
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `jump_link` object.\n\n单详跳转链接")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderJumpLink {
     /// 跳转链接类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转链接类型")
+    )]
     pub jump_link_type: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderJumpLinkType,
     >,
     /// 小程序跳转AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转AppID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转path")
+    )]
     pub path: ::std::option::Option<::std::string::String>,
 }
 
@@ -431,22 +535,46 @@ impl AcquiringbankCreateServicepayondeliveryorderJumpLink {
 /// 商品列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods`.\n\n商品列表")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderGoodsItem {
     /// 商品名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 商品图片链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品图片链接")
+    )]
     pub picture: ::std::option::Option<::std::string::String>,
     /// 商品单价金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单价金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 商品数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品数量")
+    )]
     pub count: ::std::option::Option<i64>,
     /// 商品品类ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品品类ID")
+    )]
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -517,18 +645,37 @@ impl AcquiringbankCreateServicepayondeliveryorderGoodsItem {
 /// 先用后付购物详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `shopping_info` object.\n\n先用后付购物详情"
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际购物商家公众号ID")
+    )]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单详跳转链接")
+    )]
     pub jump_link: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderJumpLink,
     >,
     /// 商品列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品列表")
+    )]
     pub goods: ::std::option::Option<
         ::std::vec::Vec<AcquiringbankCreateServicepayondeliveryorderGoodsItem>,
     >,
@@ -585,77 +732,157 @@ impl AcquiringbankCreateServicepayondeliveryorderShoppingInfo {
 /// The JSON body of 从业机构创建先用后付订单 (`POST /v3/payscore/acquiringbank/servicepayondeliveryorder`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 从业机构创建先用后付订单 (`POST /v3/payscore/acquiringbank/servicepayondeliveryorder`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderBody {
     /// 商户服务订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户服务订单号\n\n**Required.**")
+    )]
     pub out_order_no: ::std::string::String,
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 渠道商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商商户号")
+    )]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 服务信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务信息\n\n**Required.**")
+    )]
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费项目")
+    )]
     pub post_payments: ::std::option::Option<
         ::std::vec::Vec<AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem>,
     >,
     /// 后付费商户优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费商户优惠")
+    )]
     pub post_discounts: ::std::option::Option<
         ::std::vec::Vec<AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem>,
     >,
     /// 服务时间段
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务时间段\n\n**Required.**")
+    )]
     pub time_range: AcquiringbankCreateServicepayondeliveryorderTimeRange,
     /// 服务位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务位置")
+    )]
     pub location: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderLocation,
     >,
     /// 订单风险金
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单风险金")
+    )]
     pub risk_fund: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderRiskFund,
     >,
     /// 商户数据包
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户数据包")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号下的用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众号下的用户标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 是否需要用户确认
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否需要用户确认")
+    )]
     pub need_user_confirm: ::std::option::Option<bool>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 先用后付购物详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "先用后付购物详情")
+    )]
     pub shopping_info: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderShoppingInfo,
     >,
@@ -850,19 +1077,39 @@ impl AcquiringbankCreateServicepayondeliveryorderBody {
 /// 后付费项目
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `post_payments`.\n\n后付费项目")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem {
     /// 付费名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费数量")
+    )]
     pub count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -898,19 +1145,39 @@ impl AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem {
 /// 商户优惠
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `post_discounts`.\n\n商户优惠")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem {
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠数量")
+    )]
     pub count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -946,20 +1213,42 @@ impl AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem {
 /// 服务风险金
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `risk_fund` object.\n\n服务风险金")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderResponseRiskFund {
     /// 风险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "风险名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 风险金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "风险金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 风险说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "风险说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -993,19 +1282,39 @@ impl AcquiringbankCreateServicepayondeliveryorderResponseRiskFund {
 /// 服务时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `time_range` object.\n\n服务时间")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderResponseTimeRange {
     /// 服务开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务开始时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间备注")
+    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间备注")
+    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1041,13 +1350,25 @@ impl AcquiringbankCreateServicepayondeliveryorderResponseTimeRange {
 /// 服务位置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `location` object.\n\n服务位置")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderResponseLocation {
     /// 服务开始地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始地点")
+    )]
     pub start_location: ::std::option::Option<::std::string::String>,
     /// 服务结束地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束地点")
+    )]
     pub end_location: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1079,18 +1400,37 @@ impl AcquiringbankCreateServicepayondeliveryorderResponseLocation {
 /// 单详跳转链接
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `jump_link` object.\n\n单详跳转链接")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink {
     /// 跳转链接类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转链接类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub jump_link_type: ::std::option::Option<::std::string::String>,
     /// 小程序跳转AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转AppID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转path")
+    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1124,30 +1464,66 @@ impl AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink {
 /// 商品列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods`.\n\n商品列表")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem {
     /// 商品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 商品图片链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品图片链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub picture: ::std::option::Option<::std::string::String>,
     /// 商品单价金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品单价金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 商品数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub count: ::std::option::Option<i64>,
     /// 商品品类ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品品类ID")
+    )]
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1185,15 +1561,33 @@ impl AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem {
 /// 先用后付购物详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `shopping_info` object.\n\n先用后付购物详情"
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际购物商家公众号ID")
+    )]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单详跳转链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub jump_link: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink,
     >,
@@ -1201,6 +1595,13 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods: ::std::option::Option<
         ::std::vec::Vec<
             AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem,
@@ -1236,51 +1637,119 @@ impl AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo {
 /// The response of 从业机构创建先用后付订单 (`POST /v3/payscore/acquiringbank/servicepayondeliveryorder`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 从业机构创建先用后付订单 (`POST /v3/payscore/acquiringbank/servicepayondeliveryorder`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringbankCreateServicepayondeliveryorderResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商公众号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务订单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 订单状态说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单状态说明")
+    )]
     pub state_description: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费项目")
+    )]
     pub post_payments: ::std::option::Option<
         ::std::vec::Vec<
             AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem,
@@ -1288,6 +1757,10 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponse {
     >,
     /// 商户优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户优惠")
+    )]
     pub post_discounts: ::std::option::Option<
         ::std::vec::Vec<
             AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem,
@@ -1295,33 +1768,65 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponse {
     >,
     /// 服务风险金
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务风险金")
+    )]
     pub risk_fund: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderResponseRiskFund,
     >,
     /// 服务时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务时间")
+    )]
     pub time_range: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderResponseTimeRange,
     >,
     /// 服务位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务位置")
+    )]
     pub location: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderResponseLocation,
     >,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付服务订单号")
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 跳转微信侧数据包
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转微信侧数据包")
+    )]
     pub package: ::std::option::Option<::std::string::String>,
     /// 先用后付购物详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "先用后付购物详情")
+    )]
     pub shopping_info: ::std::option::Option<
         AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo,
     >,

@@ -7,26 +7,50 @@
 /// 商品列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods`.\n\n商品列表")
+)]
 #[non_exhaustive]
 pub struct CreateAssessUserRiskLevelGoodsItem {
     /// 商品名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 商品图片链接
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品图片链接\n\n**Required.**")
+    )]
     pub picture: ::std::string::String,
     /// 商品单价金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单价金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 商品数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品数量\n\n**Required.**")
+    )]
     pub count: i64,
     /// 商品品类ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品品类ID")
+    )]
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -72,11 +96,22 @@ impl CreateAssessUserRiskLevelGoodsItem {
 /// 先用后付商品信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `shopping_info` object.\n\n先用后付商品信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAssessUserRiskLevelShoppingInfo {
     /// 商品列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品列表\n\n**Required.**")
+    )]
     pub goods: ::std::vec::Vec<CreateAssessUserRiskLevelGoodsItem>,
 }
 
@@ -98,24 +133,51 @@ impl CreateAssessUserRiskLevelShoppingInfo {
 /// The JSON body of 商户评估用户分层 (`POST /v3/payscore/permissions/assess-user-risk-level`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户评估用户分层 (`POST /v3/payscore/permissions/assess-user-risk-level`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAssessUserRiskLevelBody {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 授权协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权协议号")
+    )]
     pub authorization_code: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 先用后付商品信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "先用后付商品信息")
+    )]
     pub shopping_info: ::std::option::Option<CreateAssessUserRiskLevelShoppingInfo>,
 }
 
@@ -175,63 +237,146 @@ impl CreateAssessUserRiskLevelBody {
 /// The response of 商户评估用户分层 (`POST /v3/payscore/permissions/assess-user-risk-level`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商户评估用户分层 (`POST /v3/payscore/permissions/assess-user-risk-level`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAssessUserRiskLevelResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公众号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 授权协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权协议号")
+    )]
     pub authorization_code: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub authorization_state: ::std::option::Option<::std::string::String>,
     /// 授权通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 最近一次解除授权时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最近一次解除授权时间")
+    )]
     pub cancel_authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 最近一次授权成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最近一次授权成功时间")
+    )]
     pub authorization_success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 子商户商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户的公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户的公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户的用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户的用户标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 用户标签
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标签")
+    )]
     pub user_label: ::std::option::Option<::std::string::String>,
     /// 渠道商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商商户号")
+    )]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 用户分层
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户分层")
+    )]
     pub user_risk_level: ::std::option::Option<i64>,
     /// 分层版本
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分层版本")
+    )]
     pub risk_level_version: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

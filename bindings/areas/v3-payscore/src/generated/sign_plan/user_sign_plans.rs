@@ -7,15 +7,33 @@
 /// 签约计划对应的计划详情列表的商户侧单号信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `sign_plan_detail`.\n\n签约计划对应的计划详情列表的商户侧单号信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateUserSignPlanSignPlanDetailItem {
     /// 计划明细序号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "计划明细序号\n\n**Required.**")
+    )]
     pub plan_detail_no: i64,
     /// 商户侧计划明细使用订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户侧计划明细使用订单号\n\n**Required.**"
+        )
+    )]
     pub merchant_plan_detail_no: ::std::string::String,
 }
 
@@ -42,35 +60,79 @@ impl CreateUserSignPlanSignPlanDetailItem {
 /// The JSON body of 创建用户的签约计划 (`POST /v3/payscore/sign-plan/user-sign-plans`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建用户的签约计划 (`POST /v3/payscore/sign-plan/user-sign-plans`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateUserSignPlanBody {
     /// 支付分服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付分服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 支付分计划ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付分计划ID\n\n**Required.**")
+    )]
     pub plan_id: ::std::string::String,
     /// AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 待签约用户在商户应用下的OpenID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "待签约用户在商户应用下的OpenID\n\n**Required.**"
+        )
+    )]
     pub openid: ::std::string::String,
     /// 商户签约计划单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户签约计划单号\n\n**Required.**")
+    )]
     pub merchant_sign_plan_no: ::std::string::String,
     /// 签约成功事件通知回调地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约成功事件通知回调地址\n\n**Required.**"
+        )
+    )]
     pub notify_url: ::std::string::String,
     /// 签约计划对应的计划详情列表的商户侧单号信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约计划对应的计划详情列表的商户侧单号信息\n\n**Required.**"
+        )
+    )]
     pub sign_plan_detail: ::std::vec::Vec<CreateUserSignPlanSignPlanDetailItem>,
 }
 
@@ -114,55 +176,131 @@ impl CreateUserSignPlanBody {
 /// 签约计划明细列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `signed_detail_list`.\n\n签约计划明细列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateUserSignPlanSignedDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "计划明细序号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_detail_no: ::std::option::Option<i64>,
     /// 计划明细原支付金额（单位分）
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "计划明细原支付金额（单位分）\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub original_price: ::std::option::Option<i64>,
     /// 计划明细优惠说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "计划明细优惠说明")
+    )]
     pub plan_discount_description: ::std::option::Option<::std::string::String>,
     /// 计划明细实际支付金额（单位分）
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "计划明细实际支付金额（单位分）\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub actual_price: ::std::option::Option<i64>,
     /// 计划明细状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "计划明细状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_detail_state: ::std::option::Option<::std::string::String>,
     /// 计划明细对应的支付分服务单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "计划明细对应的支付分服务单号")
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户侧计划明细使用订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户侧计划明细使用订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_plan_detail_no: ::std::option::Option<::std::string::String>,
     /// 计划详情名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "计划详情名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_detail_name: ::std::option::Option<::std::string::String>,
     /// 计划明细对应订单实际支付金额（单位分）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "计划明细对应订单实际支付金额（单位分）"
+        )
+    )]
     pub actual_pay_price: ::std::option::Option<i64>,
     /// 详情使用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详情使用时间")
+    )]
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 详情完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详情完成时间")
+    )]
     pub complete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 详情取消时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详情取消时间")
+    )]
     pub cancel_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -214,97 +352,226 @@ impl CreateUserSignPlanSignedDetailListItem {
 /// 用户的签约计划
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `sign_plan` object.\n\n用户的签约计划"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateUserSignPlanSignPlan {
     /// 计划签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "计划签约ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sign_plan_id: ::std::option::Option<::std::string::String>,
     /// 签约计划用户应用下的OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约计划用户应用下的OpenID")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 计划所属服务
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "计划所属服务\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户侧签约计划号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户侧签约计划号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户回调地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_callback_url: ::std::option::Option<::std::string::String>,
     /// 签约所属计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约所属计划ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 目前用户进行到的计划详情序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "目前用户进行到的计划详情序号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub going_detail_no: ::std::option::Option<i64>,
     /// 计划签约状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "计划签约状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sign_state: ::std::option::Option<::std::string::String>,
     /// 签约计划取消时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约计划取消时间")
+    )]
     pub cancel_sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 签约计划取消类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约计划取消类型")
+    )]
     pub cancel_sign_type: ::std::option::Option<::std::string::String>,
     /// 签约计划取消原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约计划取消原因")
+    )]
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 签约计划的名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约计划的名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// 签约计划的过期时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约计划的过期时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_over_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 签约计划原总金额(单位分)
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约计划原总金额(单位分)\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_origin_price: ::std::option::Option<i64>,
     /// 签约计划扣费次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约计划扣费次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub deduction_quantity: ::std::option::Option<i64>,
     /// 签约计划实际总金额（单位分）
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约计划实际总金额（单位分）\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_actual_price: ::std::option::Option<i64>,
     /// 签约计划明细列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约计划明细列表")
+    )]
     pub signed_detail_list: ::std::option::Option<
         ::std::vec::Vec<CreateUserSignPlanSignedDetailListItem>,
     >,
     /// 签约时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约时间")
+    )]
     pub sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -370,17 +637,38 @@ impl CreateUserSignPlanSignPlan {
 /// The response of 创建用户的签约计划 (`POST /v3/payscore/sign-plan/user-sign-plans`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建用户的签约计划 (`POST /v3/payscore/sign-plan/user-sign-plans`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateUserSignPlanResponse {
     /// 用户的签约计划
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户的签约计划\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sign_plan: ::std::option::Option<CreateUserSignPlanSignPlan>,
     /// 跳转微信侧确认签约小程序的数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转微信侧确认签约小程序的数据\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub package: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

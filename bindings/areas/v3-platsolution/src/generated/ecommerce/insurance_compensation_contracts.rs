@@ -7,23 +7,46 @@
 /// 签约协议列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `agreement_list`.\n\n签约协议列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateInsuranceCompensationContractAgreementListItem {
     /// 协议编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "协议编号\n\n**Required.**")
+    )]
     pub agreement_code: ::std::string::String,
     /// 协议版本号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "协议版本号\n\n**Required.**")
+    )]
     pub agreement_version: ::std::string::String,
     /// 签约主体
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约主体\n\n**Required.**")
+    )]
     pub sign_organization: ::std::string::String,
     /// 签约时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约时间\n\n**Required.**")
+    )]
     pub sign_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -56,19 +79,38 @@ impl CreateInsuranceCompensationContractAgreementListItem {
 /// The JSON body of 开通保险理赔功能 (`POST /v3/platsolution/ecommerce/insurance-compensation-contracts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 开通保险理赔功能 (`POST /v3/platsolution/ecommerce/insurance-compensation-contracts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateInsuranceCompensationContractBody {
     /// 商户申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户申请单号\n\n**Required.**")
+    )]
     pub out_apply_no: ::std::string::String,
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 签约协议列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约协议列表\n\n**Required.**")
+    )]
     pub agreement_list: ::std::vec::Vec<
         CreateInsuranceCompensationContractAgreementListItem,
     >,
@@ -102,20 +144,45 @@ impl CreateInsuranceCompensationContractBody {
 /// The response of 开通保险理赔功能 (`POST /v3/platsolution/ecommerce/insurance-compensation-contracts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 开通保险理赔功能 (`POST /v3/platsolution/ecommerce/insurance-compensation-contracts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateInsuranceCompensationContractResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 是否开通成功
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否开通成功\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub opened: ::std::option::Option<bool>,
     /// 成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,27 +5,54 @@
 /// The JSON body of 签到签退 (`POST /v3/taxi-invoice/attendance/punch`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 签到签退 (`POST /v3/taxi-invoice/attendance/punch`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePunchBody {
     /// 车牌号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号\n\n**Required.**")
+    )]
     pub plate_number: ::std::string::String,
     /// 营运资格证号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营运资格证号\n\n**Required.**")
+    )]
     pub driver_license: ::std::string::String,
     /// 事件发生时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件发生时间\n\n**Required.**")
+    )]
     pub event_time: ::wechatpay_runtime::DateTime,
     /// 事件类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件类型\n\n**Required.**")
+    )]
     pub event_type: ::std::string::String,
     /// 行政区划ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "行政区划ID\n\n**Required.**")
+    )]
     pub region_id: i64,
 }
 

@@ -16,23 +16,49 @@
 /// The JSON `meta` part of 上传出租车电子发票文件.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON `meta` part of 上传出租车电子发票文件."
+    )
+)]
 #[non_exhaustive]
 pub struct TaxiUploadFileMeta {
     /// 出租车经营主体商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出租车经营主体商户号\n\n**Required.**"
+        )
+    )]
     pub company_mchid: ::std::string::String,
     /// 行政区划代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "行政区划代码\n\n**Required.**")
+    )]
     pub region_id: i64,
     /// 文件的`SM3`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件的`SM3`摘要\n\n**Required.**")
+    )]
     pub digest: ::std::string::String,
     /// 文件摘要算法
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件摘要算法\n\n**Required.**")
+    )]
     pub digest_algorithm: TaxiUploadFileDigestAlgorithm,
 }
 
@@ -95,12 +121,26 @@ impl TaxiUploadFileBody {
 /// The response of 上传出租车电子发票文件 (`POST /v3/taxi-invoice/cards/upload-file`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 上传出租车电子发票文件 (`POST /v3/taxi-invoice/cards/upload-file`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TaxiUploadFileResponse {
     /// 出租车电子发票文件ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出租车电子发票文件ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub fapiao_media_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

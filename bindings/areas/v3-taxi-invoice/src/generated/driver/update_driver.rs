@@ -7,13 +7,25 @@
 /// 司机头像摘要
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `photo_digest` object.\n\n司机头像摘要"
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateDriverPhotoDigest {
     /// 哈希类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "哈希类型")
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 哈希值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "哈希值"))]
     pub hash_value: ::std::option::Option<::std::string::String>,
 }
 
@@ -57,19 +69,36 @@ impl UpdateDriverPhotoDigest {
 /// 司机头像
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `driver_photo` object.\n\n司机头像")
+)]
 #[non_exhaustive]
 pub struct UpdateDriverDriverPhoto {
     /// 照片类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "照片类型")
+    )]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机头像摘要
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "司机头像摘要")
+    )]
     pub photo_digest: ::std::option::Option<UpdateDriverPhotoDigest>,
     /// 头像url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "头像url"))]
     pub photo_url: ::std::option::Option<::std::string::String>,
     /// 头像icon
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "头像icon")
+    )]
     pub photo_icon: ::std::option::Option<::std::string::String>,
 }
 
@@ -130,6 +159,13 @@ impl UpdateDriverDriverPhoto {
 /// The JSON body of 更新司机信息 (`POST /v3/taxi-invoice/driver/update-driver`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 更新司机信息 (`POST /v3/taxi-invoice/driver/update-driver`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateDriverBody {
     /// 司机姓名
@@ -137,39 +173,81 @@ pub struct UpdateDriverBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "司机姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub driver_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 司机身份证号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "司机身份证号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 公司名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司名称\n\n**Required.**")
+    )]
     pub company_name: ::std::string::String,
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 营运资格证号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营运资格证号\n\n**Required.**")
+    )]
     pub driver_license: ::std::string::String,
     /// 司机类别
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "司机类别\n\n**Required.**")
+    )]
     pub driver_category: ::std::string::String,
     /// 岗位状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "岗位状态\n\n**Required.**")
+    )]
     pub driver_status: ::std::string::String,
     /// 司机头像
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "司机头像")
+    )]
     pub driver_photo: ::std::option::Option<UpdateDriverDriverPhoto>,
     /// 行政区划ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "行政区划ID\n\n**Required.**")
+    )]
     pub region_id: i64,
 }
 
@@ -236,13 +314,25 @@ impl ::wechatpay_runtime::sensitive::Seal for UpdateDriverBody {
 /// 司机头像摘要
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `photo_digest` object.\n\n司机头像摘要"
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateDriverDriverPhotoPhotoDigest {
     /// 哈希类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "哈希类型")
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 哈希值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "哈希值"))]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -274,19 +364,36 @@ impl UpdateDriverDriverPhotoPhotoDigest {
 /// 司机头像
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `driver_photo` object.\n\n司机头像")
+)]
 #[non_exhaustive]
 pub struct UpdateDriverResponseDriverPhoto {
     /// 照片类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "照片类型")
+    )]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机头像摘要
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "司机头像摘要")
+    )]
     pub photo_digest: ::std::option::Option<UpdateDriverDriverPhotoPhotoDigest>,
     /// 头像url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "头像url"))]
     pub photo_url: ::std::option::Option<::std::string::String>,
     /// 头像icon
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "头像icon")
+    )]
     pub photo_icon: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -320,6 +427,13 @@ impl UpdateDriverResponseDriverPhoto {
 /// The response of 更新司机信息 (`POST /v3/taxi-invoice/driver/update-driver`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 更新司机信息 (`POST /v3/taxi-invoice/driver/update-driver`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateDriverResponse {
     /// 司机姓名
@@ -328,6 +442,13 @@ pub struct UpdateDriverResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "司机姓名\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub driver_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 司机身份证号码
     ///
@@ -335,39 +456,92 @@ pub struct UpdateDriverResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "司机身份证号码\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 公司名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公司名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 营运资格证号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "营运资格证号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub driver_license: ::std::option::Option<::std::string::String>,
     /// 司机类别
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "司机类别\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub driver_category: ::std::option::Option<::std::string::String>,
     /// 岗位状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "岗位状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub driver_status: ::std::option::Option<::std::string::String>,
     /// 司机头像
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "司机头像")
+    )]
     pub driver_photo: ::std::option::Option<UpdateDriverResponseDriverPhoto>,
     /// 行政区划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "行政区划ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub region_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

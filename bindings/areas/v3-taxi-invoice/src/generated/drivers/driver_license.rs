@@ -5,11 +5,22 @@
 /// Query parameters of 获取司机信息 (`GET /v3/taxi-invoice/drivers/{driver_license}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取司机信息 (`GET /v3/taxi-invoice/drivers/{driver_license}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetDriverQuery {
     /// 行政区划代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "行政区划代码\n\n**Required.**")
+    )]
     pub region_id: i64,
 }
 
@@ -31,13 +42,25 @@ impl GetDriverQuery {
 /// 司机照片摘要
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `photo_digest` object.\n\n司机照片摘要"
+    )
+)]
 #[non_exhaustive]
 pub struct GetDriverPhotoDigest {
     /// 哈希类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "哈希类型")
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 哈希值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "哈希值"))]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -69,19 +92,36 @@ impl GetDriverPhotoDigest {
 /// 司机照片
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `driver_photo` object.\n\n司机照片")
+)]
 #[non_exhaustive]
 pub struct GetDriverDriverPhoto {
     /// 照片类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "照片类型")
+    )]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机照片摘要
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "司机照片摘要")
+    )]
     pub photo_digest: ::std::option::Option<GetDriverPhotoDigest>,
     /// 头像url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "头像url"))]
     pub photo_url: ::std::option::Option<::std::string::String>,
     /// 头像icon
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "头像icon")
+    )]
     pub photo_data: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -115,45 +155,105 @@ impl GetDriverDriverPhoto {
 /// The response of 获取司机信息 (`GET /v3/taxi-invoice/drivers/{driver_license}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取司机信息 (`GET /v3/taxi-invoice/drivers/{driver_license}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetDriverResponse {
     /// 司机姓名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "司机姓名\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub driver_name: ::std::option::Option<::std::string::String>,
     /// 公司名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公司名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub company_mchid: ::std::option::Option<::std::string::String>,
     /// 营运资格证号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "营运资格证号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub driver_license: ::std::option::Option<::std::string::String>,
     /// 司机类别
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "司机类别\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub driver_category: ::std::option::Option<::std::string::String>,
     /// 司机照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "司机照片")
+    )]
     pub driver_photo: ::std::option::Option<GetDriverDriverPhoto>,
     /// 行政区划代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "行政区划代码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub region_id: ::std::option::Option<i64>,
     /// 司机状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "司机状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub driver_state: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

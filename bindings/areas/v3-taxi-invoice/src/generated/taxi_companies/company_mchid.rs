@@ -5,11 +5,22 @@
 /// Query parameters of 获取出租车公司商户信息 (`GET /v3/taxi-invoice/taxi-companies/{company_mchid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取出租车公司商户信息 (`GET /v3/taxi-invoice/taxi-companies/{company_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetTaxiCompanyQuery {
     /// 行政区划ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "行政区划ID\n\n**Required.**")
+    )]
     pub region_id: i64,
 }
 
@@ -29,61 +40,140 @@ impl GetTaxiCompanyQuery {
 /// The response of 获取出租车公司商户信息 (`GET /v3/taxi-invoice/taxi-companies/{company_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取出租车公司商户信息 (`GET /v3/taxi-invoice/taxi-companies/{company_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetTaxiCompanyResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub company_mchid: ::std::option::Option<::std::string::String>,
     /// 企业类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "企业类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub enterprise_type: ::std::option::Option<::std::string::String>,
     /// 公司名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公司名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 公司简称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公司简称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub short_name: ::std::option::Option<::std::string::String>,
     /// 税号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "税号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub tax_id: ::std::option::Option<::std::string::String>,
     /// 公司地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公司地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 公司电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司电话")
+    )]
     pub phone: ::std::option::Option<::std::string::String>,
     /// 开户行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "开户行"))]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 企业法人姓名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "企业法人姓名\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub legal_person: ::std::option::Option<::std::string::String>,
     /// 开票渠道
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开票渠道\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub invoice_mode: ::std::option::Option<::std::string::String>,
     /// 行政区划代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "行政区划代码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub region_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,46 +5,94 @@
 /// The JSON body of 新增出租车公司 (`POST /v3/taxi-invoice/taxi-company/create-taxi-company`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 新增出租车公司 (`POST /v3/taxi-invoice/taxi-company/create-taxi-company`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTaxiCompanyBody {
     /// 公司名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司名称")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 税号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "税号\n\n**Required.**")
+    )]
     pub tax_id: ::std::string::String,
     /// 公司地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司地址\n\n**Required.**")
+    )]
     pub address: ::std::string::String,
     /// 公司电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司电话")
+    )]
     pub phone: ::std::option::Option<::std::string::String>,
     /// 开户行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "开户行"))]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 开票渠道
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票渠道\n\n**Required.**")
+    )]
     pub invoice_mode: ::std::string::String,
     /// 企业法人姓名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业法人姓名\n\n**Required.**")
+    )]
     pub legal_person: ::std::string::String,
     /// 公司简称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司简称")
+    )]
     pub short_name: ::std::option::Option<::std::string::String>,
     /// 行政区划ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "行政区划ID\n\n**Required.**")
+    )]
     pub region_id: i64,
     /// 企业类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业类型\n\n**Required.**")
+    )]
     pub enterprise_type: ::std::string::String,
 }
 
@@ -138,15 +186,33 @@ impl CreateTaxiCompanyBody {
 /// The response of 新增出租车公司 (`POST /v3/taxi-invoice/taxi-company/create-taxi-company`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 新增出租车公司 (`POST /v3/taxi-invoice/taxi-company/create-taxi-company`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTaxiCompanyResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 公司名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公司名称")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,25 +5,55 @@
 /// Query parameters of 根据凭证查询乘客行程单 (`GET /v3/taxi-invoice/user-taxi-order/find-by-token`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 根据凭证查询乘客行程单 (`GET /v3/taxi-invoice/user-taxi-order/find-by-token`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryFindByTokenQuery {
     /// 获取乘客行程单详情的凭证
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "获取乘客行程单详情的凭证\n\n**Required.**"
+        )
+    )]
     pub token: ::std::string::String,
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 行政区划代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "行政区划代码")
+    )]
     pub region_id: ::std::option::Option<i64>,
     /// 授权模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权模式")
+    )]
     pub auth_mode: ::std::option::Option<::std::string::String>,
 }
 
@@ -72,38 +102,88 @@ impl QueryFindByTokenQuery {
 /// The response of 根据凭证查询乘客行程单 (`GET /v3/taxi-invoice/user-taxi-order/find-by-token`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 根据凭证查询乘客行程单 (`GET /v3/taxi-invoice/user-taxi-order/find-by-token`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryFindByTokenResponse {
     /// 车牌号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "车牌号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 营运资格证号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "营运资格证号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub driver_license: ::std::option::Option<::std::string::String>,
     /// 上车时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上车时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub up_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 行政区划代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "行政区划代码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub region_id: ::std::option::Option<i64>,
     /// 乘客行程单来源
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "乘客行程单来源\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub source: ::std::option::Option<::std::string::String>,
     /// 面对面付款时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "面对面付款时间")
+    )]
     pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 面对面付款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "面对面付款金额")
+    )]
     pub pay_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

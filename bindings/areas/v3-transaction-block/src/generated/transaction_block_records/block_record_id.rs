@@ -5,11 +5,22 @@
 /// Query parameters of 查询子商户交易拦截记录详情 (`GET /v3/transaction-block/transaction-block-records/{block_record_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询子商户交易拦截记录详情 (`GET /v3/transaction-block/transaction-block-records/{block_record_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordQuery {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 
@@ -58,54 +69,100 @@ impl GetTransactionBlockRecordQuery {
 /// 补充资料项
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `field_data`.\n\n补充资料项")
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordFieldDataItem {
     /// 经度值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "经度值"))]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 纬度值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "纬度值"))]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 省份
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "省份"))]
     pub province: ::std::option::Option<::std::string::String>,
     /// 城市
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "城市"))]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区域
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "区域"))]
     pub area: ::std::option::Option<::std::string::String>,
     /// 街道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "街道"))]
     pub street: ::std::option::Option<::std::string::String>,
     /// 详细地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细地址")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 地址名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "地址名"))]
     pub name: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号")
+    )]
     pub wechat_order_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub merchant_order_id: ::std::option::Option<::std::string::String>,
     /// 交易时间+08:00东八区时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易时间+08:00东八区时间")
+    )]
     pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易金额")
+    )]
     pub trade_money_amount: ::std::option::Option<::std::string::String>,
     /// 调单商品
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "调单商品")
+    )]
     pub trade_goods: ::std::option::Option<::std::string::String>,
     /// 是否物流
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否物流\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub logistic_flag: ::std::option::Option<i64>,
     /// 凭证图片信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "凭证图片信息")
+    )]
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -163,12 +220,26 @@ impl GetTransactionBlockRecordFieldDataItem {
 /// 补充资料项多值`JSON`格式
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `repeated_field_data`.\n\n补充资料项多值`JSON`格式"
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordRepeatedFieldData {
     /// 补充资料项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补充资料项\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub field_data: ::std::option::Option<
         ::std::vec::Vec<GetTransactionBlockRecordFieldDataItem>,
     >,
@@ -215,16 +286,35 @@ impl GetTransactionBlockRecordRepeatedFieldData {
 /// 字符串校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `string_check_rule` object.\n\n字符串校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordStringCheckRule {
     /// 字符串最小长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最小长度")
+    )]
     pub min_string_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最大长度")
+    )]
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验规则")
+    )]
     pub validator: ::std::option::Option<GetTransactionBlockRecordValidator>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -258,16 +348,38 @@ impl GetTransactionBlockRecordStringCheckRule {
 /// 枚举校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `enum_check_rule` object.\n\n枚举校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordEnumCheckRule {
     /// 最小列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最小列表长度")
+    )]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大列表长度")
+    )]
     pub max_list_length: ::std::option::Option<i64>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "展示给商户看的枚举可选的字段列表"
+        )
+    )]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -323,21 +435,44 @@ impl GetTransactionBlockRecordEnumCheckRule {
 /// 文件校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `file_check_rule` object.\n\n文件校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordFileCheckRule {
     /// 最小列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最小列表长度")
+    )]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大列表长度")
+    )]
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制提交的文件后缀")
+    )]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<GetTransactionBlockRecordEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制文件提交大小，单位M")
+    )]
     pub max_file_size: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -373,13 +508,28 @@ impl GetTransactionBlockRecordFileCheckRule {
 /// 时间区间校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `time_interval_check_rule` object.\n\n时间区间校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最小列表长度")
+    )]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大列表长度")
+    )]
     pub max_list_length: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -413,13 +563,28 @@ impl GetTransactionBlockRecordTimeIntervalCheckRule {
 /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `relations`.\n\n资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordRelationsItem {
     /// 关联的资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项ID")
+    )]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项值")
+    )]
     pub source_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -451,65 +616,138 @@ impl GetTransactionBlockRecordRelationsItem {
 /// 资料项集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `record_fields`.\n\n资料项集合")
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordRecordFieldsItem {
     /// 资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项ID")
+    )]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项英文名")
+    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项中文名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项类型\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`."
+        )
+    )]
     pub type_: ::std::option::Option<i64>,
     /// 补充资料项多值`JSON`格式
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补充资料项多值`JSON`格式\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub repeated_field_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetTransactionBlockRecordRepeatedFieldData>,
     >,
     /// 资料项填写提示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项填写提示")
+    )]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "输入框占位文案")
+    )]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "叹号悬浮提示语")
+    )]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否必须提交\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub required: ::std::option::Option<i64>,
     /// 提交内容需要加密
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交内容需要加密")
+    )]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串校验规则")
+    )]
     pub string_check_rule: ::std::option::Option<
         GetTransactionBlockRecordStringCheckRule,
     >,
     /// 枚举校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "枚举校验规则")
+    )]
     pub enum_check_rule: ::std::option::Option<GetTransactionBlockRecordEnumCheckRule>,
     /// 文件校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件校验规则")
+    )]
     pub file_check_rule: ::std::option::Option<GetTransactionBlockRecordFileCheckRule>,
     /// 时间区间校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时间区间校验规则")
+    )]
     pub time_interval_check_rule: ::std::option::Option<
         GetTransactionBlockRecordTimeIntervalCheckRule,
     >,
     /// 订单类型校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单类型校验规则")
+    )]
     pub order_interval_check_rule: ::std::option::Option<
         GetTransactionBlockRecordFileCheckRule,
     >,
@@ -517,6 +755,13 @@ pub struct GetTransactionBlockRecordRecordFieldsItem {
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+        )
+    )]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<GetTransactionBlockRecordRelationsItem>,
     >,
@@ -578,12 +823,26 @@ impl GetTransactionBlockRecordRecordFieldsItem {
 /// 商户提交资料内容
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `requested_item_info`.\n\n商户提交资料内容"
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordRequestedItemInfo {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项集合\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<GetTransactionBlockRecordRecordFieldsItem>,
     >,
@@ -613,27 +872,61 @@ impl GetTransactionBlockRecordRequestedItemInfo {
 /// The response of 查询子商户交易拦截记录详情 (`GET /v3/transaction-block/transaction-block-records/{block_record_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询子商户交易拦截记录详情 (`GET /v3/transaction-block/transaction-block-records/{block_record_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordResponse {
     /// 交易拦截记录ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易拦截记录ID")
+    )]
     pub block_record_id: ::std::option::Option<::std::string::String>,
     /// 拦截时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "拦截时间")
+    )]
     pub block_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 拦截原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "拦截原因")
+    )]
     pub block_reason: ::std::option::Option<::std::string::String>,
     /// 拦截笔数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "拦截笔数")
+    )]
     pub number_of_block: ::std::option::Option<GetTransactionBlockRecordNumberOfBlock>,
     /// 解除管控方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "解除管控方式")
+    )]
     pub recover_way: ::std::option::Option<GetTransactionBlockRecordRecoverWay>,
     /// 商户提交资料内容
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户提交资料内容\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub requested_item_info: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetTransactionBlockRecordRequestedItemInfo>,
     >,

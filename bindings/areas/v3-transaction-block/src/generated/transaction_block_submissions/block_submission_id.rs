@@ -18,22 +18,49 @@
 /// The response of 查询交易拦截申诉详情 (`GET /v3/transaction-block/transaction-block-submissions/{block_submission_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询交易拦截申诉详情 (`GET /v3/transaction-block/transaction-block-submissions/{block_submission_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransactionBlockSubmissionResponse {
     /// 交易拦截申诉ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易拦截申诉ID")
+    )]
     pub block_submission_id: ::std::option::Option<::std::string::String>,
     /// 提交时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交时间")
+    )]
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核结果")
+    )]
     pub review_result: ::std::option::Option<GetTransactionBlockSubmissionReviewResult>,
     /// 审核时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核时间")
+    )]
     pub review_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核驳回原因")
+    )]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

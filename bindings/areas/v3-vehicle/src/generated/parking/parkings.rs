@@ -21,39 +21,78 @@
 /// The JSON body of 创建停车入场 (`POST /v3/vehicle/parking/parkings`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建停车入场 (`POST /v3/vehicle/parking/parkings`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateParkingBody {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 商户入场id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户入场id\n\n**Required.**")
+    )]
     pub out_parking_no: ::std::string::String,
     /// 车牌号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号\n\n**Required.**")
+    )]
     pub plate_number: ::std::string::String,
     /// 车牌颜色
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌颜色\n\n**Required.**")
+    )]
     pub plate_color: CreateParkingPlateColor,
     /// 回调通知url
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调通知url\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 入场时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入场时间\n\n**Required.**")
+    )]
     pub start_time: ::wechatpay_runtime::DateTime,
     /// 停车场名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场名称\n\n**Required.**")
+    )]
     pub parking_name: ::std::string::String,
     /// 免费时长
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "免费时长\n\n**Required.**")
+    )]
     pub free_duration: i64,
 }
 
@@ -125,50 +164,117 @@ impl CreateParkingBody {
 /// The response of 创建停车入场 (`POST /v3/vehicle/parking/parkings`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建停车入场 (`POST /v3/vehicle/parking/parkings`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateParkingResponse {
     /// 停车入场id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "停车入场id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// 商户入场id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户入场id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_parking_no: ::std::option::Option<::std::string::String>,
     /// 车牌号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "车牌号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 车牌颜色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "车牌颜色\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plate_color: ::std::option::Option<CreateParkingPlateColor>,
     /// 入场时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "入场时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 停车场名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "停车场名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub parking_name: ::std::option::Option<::std::string::String>,
     /// 免费时长
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "免费时长\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub free_duration: ::std::option::Option<i64>,
     /// 停车入场状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "停车入场状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<CreateParkingState>,
     /// 不可用状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不可用状态描述")
+    )]
     pub block_reason: ::std::option::Option<CreateParkingBlockReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

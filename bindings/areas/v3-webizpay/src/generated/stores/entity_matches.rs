@@ -19,19 +19,44 @@
 /// 主体匹配明细列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `match_details`.\n\n主体匹配明细列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateEntityMatchMatchDetailsItem {
     /// 门店统一社会信用代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店统一社会信用代码\n\n**Required.**"
+        )
+    )]
     pub organization_code: ::std::string::String,
     /// 门店名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称\n\n**Required.**")
+    )]
     pub store_name: ::std::string::String,
     /// 需要查询的支付产品
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "需要查询的支付产品\n\n**Required.**"
+        )
+    )]
     pub product_type: CreateEntityMatchProductType,
 }
 
@@ -61,18 +86,40 @@ impl CreateEntityMatchMatchDetailsItem {
 /// The JSON body of 发起门店主体匹配 (`POST /v3/webizpay/stores/entity-matches`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发起门店主体匹配 (`POST /v3/webizpay/stores/entity-matches`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateEntityMatchBody {
     /// 服务商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 商户主体匹配批次单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户主体匹配批次单号\n\n**Required.**"
+        )
+    )]
     pub out_batch_id: ::std::string::String,
     /// 主体匹配明细列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体匹配明细列表")
+    )]
     pub match_details: ::std::option::Option<
         ::std::vec::Vec<CreateEntityMatchMatchDetailsItem>,
     >,
@@ -126,32 +173,74 @@ impl CreateEntityMatchBody {
 /// The response of 发起门店主体匹配 (`POST /v3/webizpay/stores/entity-matches`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发起门店主体匹配 (`POST /v3/webizpay/stores/entity-matches`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateEntityMatchResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户主体匹配批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户主体匹配批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_batch_id: ::std::option::Option<::std::string::String>,
     /// 微信支付主体匹配批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付主体匹配批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<CreateEntityMatchState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -20,16 +20,32 @@
 /// 收款方
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n收款方")
+)]
 #[non_exhaustive]
 pub struct TransferInstructionsReceiver {
     /// 入账用户OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入账用户OpenID")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户AppID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 入账商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入账商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -82,21 +98,41 @@ impl TransferInstructionsReceiver {
 /// The JSON body of 发起在途异常资金付款指令 (`POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发起在途异常资金付款指令 (`POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TransferInstructionsBody {
     /// 商户侧指令编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧指令编号\n\n**Required.**")
+    )]
     pub out_instruction_no: ::std::string::String,
     /// 付款方式
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款方式\n\n**Required.**")
+    )]
     pub transfer_mode: TransferInstructionsTransferMode,
     /// 收款方
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "收款方"))]
     pub receiver: ::std::option::Option<TransferInstructionsReceiver>,
     /// 回调通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -166,17 +202,38 @@ impl TransferInstructionsBody {
 /// 付款金额信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `transfer_amount` object.\n\n付款金额信息"
+    )
+)]
 #[non_exhaustive]
 pub struct TransferInstructionsTransferAmount {
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货币类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub currency: ::std::option::Option<TransferInstructionsCurrency>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -232,17 +289,38 @@ impl TransferInstructionsTransferAmount {
 /// 在途异常资金付款指令的发起方
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `commander` object.\n\n在途异常资金付款指令的发起方"
+    )
+)]
 #[non_exhaustive]
 pub struct TransferInstructionsCommander {
     /// 发起在途异常资金付款请求的角色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发起在途异常资金付款请求的角色\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operator: ::std::option::Option<TransferInstructionsOperator>,
     /// 微信支付商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -274,16 +352,32 @@ impl TransferInstructionsCommander {
 /// 收款方
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n收款方")
+)]
 #[non_exhaustive]
 pub struct TransferInstructionsInstructionReceiver {
     /// 入账用户OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入账用户OpenID")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户AppID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 入账商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入账商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -331,39 +425,87 @@ impl TransferInstructionsInstructionReceiver {
 /// 在途异常资金付款指令信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `instruction` object.\n\n在途异常资金付款指令信息"
+    )
+)]
 #[non_exhaustive]
 pub struct TransferInstructionsInstruction {
     /// 商户侧指令编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户侧指令编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_instruction_no: ::std::option::Option<::std::string::String>,
     /// 在途异常资金付款指令的发起方
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "在途异常资金付款指令的发起方\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub commander: ::std::option::Option<TransferInstructionsCommander>,
     /// 付款方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "付款方式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transfer_mode: ::std::option::Option<TransferInstructionsTransferMode>,
     /// 收款方
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "收款方"))]
     pub receiver: ::std::option::Option<TransferInstructionsInstructionReceiver>,
     /// 在途异常资金付款指令状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "在途异常资金付款指令状态")
+    )]
     pub instruction_state: ::std::option::Option<TransferInstructionsInstructionState>,
     /// 在途异常资金付款单据创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "在途异常资金付款单据创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 入账成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入账成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 回调通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "回调通知地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -405,36 +547,83 @@ impl TransferInstructionsInstruction {
 /// The response of 发起在途异常资金付款指令 (`POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发起在途异常资金付款指令 (`POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TransferInstructionsResponse {
     /// 产品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "产品名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_name: ::std::option::Option<TransferInstructionsProductName>,
     /// 微信支付在途异常资金付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付在途异常资金付款单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 付款金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "付款金额信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transfer_amount: ::std::option::Option<TransferInstructionsTransferAmount>,
     /// 在途异常资金付款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "在途异常资金付款状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt_state: ::std::option::Option<TransferInstructionsReceiptState>,
     /// 在途异常资金付款单据创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "在途异常资金付款单据创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款单据更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "在途异常资金付款单据更新时间")
+    )]
     pub last_update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款指令信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "在途异常资金付款指令信息")
+    )]
     pub instruction: ::std::option::Option<TransferInstructionsInstruction>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

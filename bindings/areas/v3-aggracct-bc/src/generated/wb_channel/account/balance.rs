@@ -18,28 +18,61 @@
 /// Query parameters of 查询渠道额度 (`GET /v3/aggracct-bc/wb-channel/account/balance`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询渠道额度 (`GET /v3/aggracct-bc/wb-channel/account/balance`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryBalanceQuery {
     /// 微信支付商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 额度台账号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "额度台账号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 卡号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 商户子账户协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户子账户协议号")
+    )]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求场景")
+    )]
     pub req_scene: ::std::option::Option<QueryBalanceReqScene>,
 }
 
@@ -107,13 +140,28 @@ impl ::wechatpay_runtime::sensitive::Seal for QueryBalanceQuery {
 /// The response of 查询渠道额度 (`GET /v3/aggracct-bc/wb-channel/account/balance`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询渠道额度 (`GET /v3/aggracct-bc/wb-channel/account/balance`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryBalanceResponse {
     /// 是否存在在途减额指令
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否存在在途减额指令")
+    )]
     pub in_transit_reduction_exist: ::std::option::Option<bool>,
     /// 额度台账号额度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "额度台账号额度")
+    )]
     pub balance: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,28 +18,61 @@
 /// Query parameters of 查询商户资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_archives`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询商户资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_archives`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryMchArchiveQuery {
     /// 微信支付商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 额度台账号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "额度台账号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 卡号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 商户子账户协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户子账户协议号")
+    )]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求场景")
+    )]
     pub req_scene: ::std::option::Option<QueryMchArchiveReqScene>,
 }
 
@@ -144,12 +177,26 @@ impl ::wechatpay_runtime::sensitive::Seal for QueryMchArchiveQuery {
 /// 法定代表人信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `legal_representative` object.\n\n法定代表人信息"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryMchArchiveLegalRepresentative {
     /// 法定代表人证件类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "法定代表人证件类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub legal_representative_id_type: ::std::option::Option<
         QueryMchArchiveLegalRepresentativeIdType,
     >,
@@ -159,6 +206,13 @@ pub struct QueryMchArchiveLegalRepresentative {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "法定代表人姓名\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub legal_representative_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -168,6 +222,13 @@ pub struct QueryMchArchiveLegalRepresentative {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "法定代表人证件号码\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub legal_representative_id_no: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -175,6 +236,13 @@ pub struct QueryMchArchiveLegalRepresentative {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "法定代表人证件有效期起始日\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub legal_representative_effective_date: ::std::option::Option<
         ::std::string::String,
     >,
@@ -182,16 +250,37 @@ pub struct QueryMchArchiveLegalRepresentative {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "法定代表人证件有效期结束日\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub legal_representative_expire_date: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件正面影像ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "法定代表人证件正面影像ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub legal_representative_img_front_id: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件反面影像ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "法定代表人证件反面影像ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub legal_representative_img_back_id: ::std::option::Option<::std::string::String>,
     /// 法定代表人居住地址
     ///
@@ -199,16 +288,31 @@ pub struct QueryMchArchiveLegalRepresentative {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "法定代表人居住地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub legal_representative_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
     /// 法定代表人发证机关
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法定代表人发证机关")
+    )]
     pub legal_representative_issue_authority: ::std::option::Option<
         ::std::string::String,
     >,
     /// 法定代表人民族
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法定代表人民族")
+    )]
     pub legal_representative_nation: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -262,17 +366,38 @@ impl QueryMchArchiveLegalRepresentative {
 /// 受益所有人信息列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `beneficial_owner`.\n\n受益所有人信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryMchArchiveBeneficialOwnerItem {
     /// 受益所有人编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益所有人编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub beneficial_owner_no: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益所有人证件类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub beneficial_owner_id_type: ::std::option::Option<
         QueryMchArchiveLegalRepresentativeIdType,
     >,
@@ -282,6 +407,13 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益所有人姓名\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub beneficial_owner_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -291,6 +423,13 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益所有人证件号码\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub beneficial_owner_id_no: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -298,21 +437,49 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益所有人证件有效期起始日\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub beneficial_owner_effective_date: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件有效期结束日
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益所有人证件有效期结束日\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub beneficial_owner_expire_date: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件正面影像ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益所有人证件正面影像ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub beneficial_owner_img_front_id: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件反面影像ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益所有人证件反面影像ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub beneficial_owner_img_back_id: ::std::option::Option<::std::string::String>,
     /// 受益所有人居住地址
     ///
@@ -320,6 +487,13 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受益所有人居住地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub beneficial_owner_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -365,52 +539,120 @@ impl QueryMchArchiveBeneficialOwnerItem {
 /// The response of 查询商户资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_archives`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询商户资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_archives`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryMchArchiveResponse {
     /// 微信支付商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 额度台账号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "额度台账号\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub bal_account_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 主体类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体类型")
+    )]
     pub merchant_type: ::std::option::Option<QueryMchArchiveMerchantType>,
     /// 主体证件类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体证件类型")
+    )]
     pub merchant_id_type: ::std::option::Option<QueryMchArchiveMerchantIdType>,
     /// 主体证件登记名称
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "主体证件登记名称\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub merchant_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 主体证件号码
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "主体证件号码\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub merchant_id_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 主体证件有效期起始日
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体证件有效期起始日")
+    )]
     pub effective_date: ::std::option::Option<::std::string::String>,
     /// 主体证件有效期结束日
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体证件有效期结束日")
+    )]
     pub expire_date: ::std::option::Option<::std::string::String>,
     /// 主体证件正面影像ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体证件正面影像ID")
+    )]
     pub merchant_img_front_id: ::std::option::Option<::std::string::String>,
     /// 主体注册地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体注册地址")
+    )]
     pub register_address: ::std::option::Option<::std::string::String>,
     /// 主体经营范围
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "主体经营范围")
+    )]
     pub business_scope: ::std::option::Option<::std::string::String>,
     /// 法定代表人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "法定代表人信息")
+    )]
     pub legal_representative: ::std::option::Option<QueryMchArchiveLegalRepresentative>,
     /// 受益所有人信息列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "受益所有人信息列表")
+    )]
     pub beneficial_owner: ::std::option::Option<
         ::std::vec::Vec<QueryMchArchiveBeneficialOwnerItem>,
     >,
@@ -418,9 +660,20 @@ pub struct QueryMchArchiveResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡号\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 商户子账户协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户子账户协议号")
+    )]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -32,23 +32,50 @@
 /// Query parameters of 查询商户影像件资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_media`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询商户影像件资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_media`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryMchMediaQuery {
     /// 微信支付商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付业务申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付业务申请单号")
+    )]
     pub platform_trx_id: ::std::option::Option<::std::string::String>,
     /// 业务场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务场景\n\n**Required.**")
+    )]
     pub business_scene: QueryMchMediaBusinessScene,
     /// 影像件类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "影像件类型")
+    )]
     pub mch_media_type: ::std::option::Option<QueryMchMediaMchMediaType>,
     /// 影像件资料ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "影像件资料ID")
+    )]
     pub media_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -128,22 +155,46 @@ impl QueryMchMediaQuery {
 /// The response of 查询商户影像件资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_media`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询商户影像件资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_media`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryMchMediaResponse {
     /// 文件内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件内容")
+    )]
     pub media_content: ::std::option::Option<::std::string::String>,
     /// 文件类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件类型")
+    )]
     pub media_type: ::std::option::Option<QueryMchMediaMediaType>,
     /// 文件摘要
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件摘要")
+    )]
     pub media_sm3: ::std::option::Option<::std::string::String>,
     /// sm4密钥
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "sm4密钥"))]
     pub key: ::std::option::Option<::std::string::String>,
     /// 影像件资料ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "影像件资料ID")
+    )]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

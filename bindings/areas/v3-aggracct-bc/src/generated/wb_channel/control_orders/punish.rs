@@ -30,45 +30,98 @@
 /// The JSON body of 发起微众台账管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/punish`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发起微众台账管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/punish`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePunishBody {
     /// 微众管控单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微众管控单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 目标下管商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标下管商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 目标下管台账ID
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "目标下管台账ID\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 管控场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "管控场景\n\n**Required.**")
+    )]
     pub punish_scene: i64,
     /// 管控原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "管控原因")
+    )]
     pub punish_reason: ::std::option::Option<::std::string::String>,
     /// 管控结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "管控结束时间")
+    )]
     pub punish_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标下管卡号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "目标下管卡号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 目标下管商户子账户协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标下管商户子账户协议号")
+    )]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求场景")
+    )]
     pub req_scene: ::std::option::Option<CreatePunishReqScene>,
     /// 微众资金划回策略
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微众资金划回策略")
+    )]
     pub fund_repatriation_strategy: ::std::option::Option<
         CreatePunishFundRepatriationStrategy,
     >,
@@ -179,17 +232,38 @@ impl ::wechatpay_runtime::sensitive::Seal for CreatePunishBody {
 /// The response of 发起微众台账管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/punish`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发起微众台账管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/punish`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePunishResponse {
     /// 微信支付管控单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付管控单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub wxpay_punish_no: ::std::option::Option<::std::string::String>,
     /// 微众管控单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微众管控单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,44 +18,96 @@
 /// The JSON body of 解除对微众台账的管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/recover`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 解除对微众台账的管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/recover`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RecoverControlOrderBody {
     /// 微众解管单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微众解管单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 关联微众管控单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联微众管控单号\n\n**Required.**")
+    )]
     pub related_webank_punish_no: ::std::string::String,
     /// 关联微信支付管控单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "关联微信支付管控单号\n\n**Required.**"
+        )
+    )]
     pub related_wxpay_punish_no: ::std::string::String,
     /// 目标解管商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标解管商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 目标解管台账ID
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "目标解管台账ID\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 解管原因描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "解管原因描述\n\n**Required.**")
+    )]
     pub recover_reason: ::std::string::String,
     /// 目标下管卡号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "目标下管卡号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 目标下管商户子账户协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标下管商户子账户协议号")
+    )]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求场景")
+    )]
     pub req_scene: ::std::option::Option<RecoverControlOrderReqScene>,
 }
 
@@ -135,17 +187,38 @@ impl ::wechatpay_runtime::sensitive::Seal for RecoverControlOrderBody {
 /// The response of 解除对微众台账的管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/recover`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 解除对微众台账的管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/recover`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RecoverControlOrderResponse {
     /// 微信支付解管单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付解管单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub wxpay_recover_no: ::std::option::Option<::std::string::String>,
     /// 微众解管单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微众解管单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -28,39 +28,84 @@
 /// The JSON body of 修改结算帐号 (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改结算帐号 (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifySettlementBody {
     /// 修改模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "修改模式")
+    )]
     pub modify_mode: ::std::option::Option<ModifySettlementModifyMode>,
     /// 账户类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账户类型\n\n**Required.**")
+    )]
     pub account_type: ModifySettlementAccountType,
     /// 开户银行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行\n\n**Required.**")
+    )]
     pub account_bank: ::std::string::String,
     /// 开户银行省市编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行省市编码\n\n**Required.**")
+    )]
     pub bank_address_code: ::std::string::String,
     /// 开户银行全称（含支行）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行全称（含支行）")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 开户银行联行号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行联行号")
+    )]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行账号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户名称
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开户名称\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub account_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -145,12 +190,26 @@ impl ::wechatpay_runtime::sensitive::Seal for ModifySettlementBody {
 /// The response of 修改结算帐号 (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改结算帐号 (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifySettlementResponse {
     /// 修改结算账户申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "修改结算账户申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub application_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

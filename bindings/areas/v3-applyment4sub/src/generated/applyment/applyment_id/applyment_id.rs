@@ -30,16 +30,32 @@
 /// 驳回原因详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `audit_detail`.\n\n驳回原因详情"
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subGetApplymentByApplymentIdAuditDetailItem {
     /// 字段名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "字段名"))]
     pub field: ::std::option::Option<::std::string::String>,
     /// 字段名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字段名称")
+    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回原因")
+    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -71,32 +87,70 @@ impl Applyment4subGetApplymentByApplymentIdAuditDetailItem {
 /// The response of 通过申请单号查询申请状态 (`GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 通过申请单号查询申请状态 (`GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct Applyment4subGetApplymentByApplymentIdResponse {
     /// 业务申请编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号")
+    )]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付申请单号")
+    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 超级管理员签约链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "超级管理员签约链接")
+    )]
     pub sign_url: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_state: ::std::option::Option<
         Applyment4subGetApplymentByApplymentIdApplymentState,
     >,
     /// 申请状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请状态描述")
+    )]
     pub applyment_state_msg: ::std::option::Option<::std::string::String>,
     /// 驳回原因详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回原因详情")
+    )]
     pub audit_detail: ::std::option::Option<
         ::std::vec::Vec<Applyment4subGetApplymentByApplymentIdAuditDetailItem>,
     >,

@@ -17,24 +17,51 @@
 /// The JSON body of 发布商家名片配置 (`POST /v3/brand/card/card-configs/publish`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发布商家名片配置 (`POST /v3/brand/card/card-configs/publish`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePublishBody {
     /// 业务申请编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号")
+    )]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付申请单号")
+    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 发布方式
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发布方式\n\n**Required.**")
+    )]
     pub publish_type: CreatePublishPublishType,
     /// 定时发布时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "定时发布时间")
+    )]
     pub scheduled_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -96,30 +123,69 @@ impl CreatePublishBody {
 /// The response of 发布商家名片配置 (`POST /v3/brand/card/card-configs/publish`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发布商家名片配置 (`POST /v3/brand/card/card-configs/publish`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePublishResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "业务申请编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 发布方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发布方式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub publish_type: ::std::option::Option<CreatePublishPublishType>,
     /// 定时发布时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "定时发布时间")
+    )]
     pub scheduled_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,30 @@
 /// The JSON body of 撤销交易连接名片配置申请 (`POST /v3/brand/card/card-links/cancel-applyment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 撤销交易连接名片配置申请 (`POST /v3/brand/card/card-links/cancel-applyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct LinksCardBrandCancelApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请编号\n\n**Required.**")
+    )]
     pub business_code: ::std::string::String,
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
 }
 
@@ -40,12 +55,26 @@ impl LinksCardBrandCancelApplymentBody {
 /// The response of 撤销交易连接名片配置申请 (`POST /v3/brand/card/card-links/cancel-applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 撤销交易连接名片配置申请 (`POST /v3/brand/card/card-links/cancel-applyment`)."
+    )
+)]
 #[non_exhaustive]
 pub struct LinksCardBrandCancelApplymentResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "业务申请编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,20 +18,43 @@
 /// Query parameters of 列表查询品牌门店信息 (`GET /v3/brand/partner/store/brandstores`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 列表查询品牌门店信息 (`GET /v3/brand/partner/store/brandstores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListBrandstoresQuery {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 门店状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店状态")
+    )]
     pub store_state: ::std::option::Option<ListBrandstoresStoreState>,
     /// 分页起始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页起始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页条数")
+    )]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -92,13 +115,28 @@ impl ListBrandstoresQuery {
 /// 门店基础信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_basics` object.\n\n门店基础信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ListBrandstoresStoreBasics {
     /// 商家门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家门店编号")
+    )]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -130,26 +168,59 @@ impl ListBrandstoresStoreBasics {
 /// 门店地址信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_address` object.\n\n门店地址信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ListBrandstoresStoreAddress {
     /// 门店省市编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店省市编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub address_detail: ::std::option::Option<::std::string::String>,
     /// 门店地址辅助描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址辅助描述")
+    )]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经度")
+    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店纬度")
+    )]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -187,13 +258,28 @@ impl ListBrandstoresStoreAddress {
 /// 门店经营信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_business` object.\n\n门店经营信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ListBrandstoresStoreBusiness {
     /// 门店服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营时间")
+    )]
     pub business_hours: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -239,16 +325,35 @@ impl ListBrandstoresStoreBusiness {
 /// 门店收款信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `store_recipient`.\n\n门店收款信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ListBrandstoresStoreRecipientItem {
     /// 门店收款商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款主体")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款绑定状态")
+    )]
     pub recipient_state: ::std::option::Option<ListBrandstoresRecipientState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -282,36 +387,79 @@ impl ListBrandstoresStoreRecipientItem {
 /// 品牌门店列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n品牌门店列表")
+)]
 #[non_exhaustive]
 pub struct ListBrandstoresDataItem {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌门店ID")
+    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店状态")
+    )]
     pub store_state: ::std::option::Option<ListBrandstoresStoreState>,
     /// 审核状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核状态")
+    )]
     pub audit_state: ::std::option::Option<ListBrandstoresAuditState>,
     /// 审核失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核失败原因")
+    )]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店基础信息")
+    )]
     pub store_basics: ::std::option::Option<ListBrandstoresStoreBasics>,
     /// 门店地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址信息")
+    )]
     pub store_address: ::std::option::Option<ListBrandstoresStoreAddress>,
     /// 门店经营信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营信息")
+    )]
     pub store_business: ::std::option::Option<ListBrandstoresStoreBusiness>,
     /// 门店收款信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款信息")
+    )]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<ListBrandstoresStoreRecipientItem>,
     >,
@@ -357,24 +505,54 @@ impl ListBrandstoresDataItem {
 /// The response of 列表查询品牌门店信息 (`GET /v3/brand/partner/store/brandstores`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 列表查询品牌门店信息 (`GET /v3/brand/partner/store/brandstores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListBrandstoresResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 分页起始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页起始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页条数")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 门店总数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店总数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 品牌门店列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌门店列表")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListBrandstoresDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -511,13 +689,28 @@ impl ::wechatpay_runtime::Paginated for ListBrandstoresRequest {
 /// 门店基础信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_basics` object.\n\n门店基础信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBrandstoreStoreBasics {
     /// 商家门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家门店编号")
+    )]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub branch_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -561,24 +754,51 @@ impl CreateBrandstoreStoreBasics {
 /// 门店地址信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_address` object.\n\n门店地址信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBrandstoreStoreAddress {
     /// 门店省市编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店省市编码\n\n**Required.**")
+    )]
     pub address_code: ::std::string::String,
     /// 门店地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址\n\n**Required.**")
+    )]
     pub address_detail: ::std::string::String,
     /// 门店地址辅助描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址辅助描述")
+    )]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经度")
+    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店纬度")
+    )]
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -642,13 +862,28 @@ impl CreateBrandstoreStoreAddress {
 /// 门店经营信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_business` object.\n\n门店经营信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBrandstoreStoreBusiness {
     /// 门店服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营时间")
+    )]
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
@@ -690,21 +925,44 @@ impl CreateBrandstoreStoreBusiness {
 /// The JSON body of 创建品牌门店 (`POST /v3/brand/partner/store/brandstores`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建品牌门店 (`POST /v3/brand/partner/store/brandstores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBrandstoreBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 门店基础信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店基础信息")
+    )]
     pub store_basics: ::std::option::Option<CreateBrandstoreStoreBasics>,
     /// 门店地址信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址信息\n\n**Required.**")
+    )]
     pub store_address: CreateBrandstoreStoreAddress,
     /// 门店经营信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营信息")
+    )]
     pub store_business: ::std::option::Option<CreateBrandstoreStoreBusiness>,
 }
 
@@ -755,18 +1013,40 @@ impl CreateBrandstoreBody {
 /// 门店收款信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `store_recipient`.\n\n门店收款信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBrandstoreStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店收款商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款主体")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款绑定状态")
+    )]
     pub recipient_state: ::std::option::Option<ListBrandstoresRecipientState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -798,36 +1078,82 @@ impl CreateBrandstoreStoreRecipientItem {
 /// The response of 创建品牌门店 (`POST /v3/brand/partner/store/brandstores`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建品牌门店 (`POST /v3/brand/partner/store/brandstores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBrandstoreResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌门店ID")
+    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店状态")
+    )]
     pub store_state: ::std::option::Option<ListBrandstoresStoreState>,
     /// 审核状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核状态")
+    )]
     pub audit_state: ::std::option::Option<ListBrandstoresAuditState>,
     /// 审核失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核失败原因")
+    )]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店基础信息")
+    )]
     pub store_basics: ::std::option::Option<ListBrandstoresStoreBasics>,
     /// 门店地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址信息")
+    )]
     pub store_address: ::std::option::Option<ListBrandstoresStoreAddress>,
     /// 门店经营信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营信息")
+    )]
     pub store_business: ::std::option::Option<ListBrandstoresStoreBusiness>,
     /// 门店收款信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款信息")
+    )]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<CreateBrandstoreStoreRecipientItem>,
     >,

@@ -34,34 +34,72 @@
 /// The JSON body of 添加分账接收方 (`POST /v3/brand/profitsharing/receivers/add`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 添加分账接收方 (`POST /v3/brand/profitsharing/receivers/add`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandAddReceiverBody {
     /// 品牌主商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌主商户号\n\n**Required.**")
+    )]
     pub brand_mchid: ::std::string::String,
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众账号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方类型\n\n**Required.**")
+    )]
     pub type_: BrandAddReceiverType,
     /// 分账接收方账号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方账号\n\n**Required.**")
+    )]
     pub account: ::std::string::String,
     /// 接收方名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 与品牌主商户的的关系类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "与品牌主商户的的关系类型\n\n**Required.**"
+        )
+    )]
     pub relation_type: BrandAddReceiverRelationType,
 }
 
@@ -119,23 +157,51 @@ impl BrandAddReceiverBody {
 /// The response of 添加分账接收方 (`POST /v3/brand/profitsharing/receivers/add`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 添加分账接收方 (`POST /v3/brand/profitsharing/receivers/add`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandAddReceiverResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌主商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_mchid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账接收方类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<BrandAddReceiverType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账接收方账号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

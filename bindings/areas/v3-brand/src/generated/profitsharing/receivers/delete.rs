@@ -18,27 +18,54 @@
 /// The JSON body of 删除分账接收方 (`POST /v3/brand/profitsharing/receivers/delete`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 删除分账接收方 (`POST /v3/brand/profitsharing/receivers/delete`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandDeleteReceiverBody {
     /// 品牌主商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌主商户号\n\n**Required.**")
+    )]
     pub brand_mchid: ::std::string::String,
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众账号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方类型\n\n**Required.**")
+    )]
     pub type_: BrandDeleteReceiverType,
     /// 分账接收方账号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分账接收方账号\n\n**Required.**")
+    )]
     pub account: ::std::string::String,
 }
 
@@ -82,23 +109,51 @@ impl BrandDeleteReceiverBody {
 /// The response of 删除分账接收方 (`POST /v3/brand/profitsharing/receivers/delete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 删除分账接收方 (`POST /v3/brand/profitsharing/receivers/delete`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandDeleteReceiverResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌主商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_mchid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账接收方类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<BrandDeleteReceiverType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分账接收方账号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,24 +7,48 @@
 /// 商品单信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `sub_orders`.\n\n商品单信息")
+)]
 #[non_exhaustive]
 pub struct CloseCombineTransactionSubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 商品单商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 商品单个人收款方受理授权ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单个人收款方受理授权ID")
+    )]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -84,15 +108,30 @@ impl CloseCombineTransactionSubOrdersItem {
 /// The JSON body of 合单关闭订单 (`POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 合单关闭订单 (`POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CloseCombineTransactionBody {
     /// 合单商户appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户appid\n\n**Required.**")
+    )]
     pub combine_appid: ::std::string::String,
     /// 商品单信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单信息\n\n**Required.**")
+    )]
     pub sub_orders: ::std::vec::Vec<CloseCombineTransactionSubOrdersItem>,
 }
 

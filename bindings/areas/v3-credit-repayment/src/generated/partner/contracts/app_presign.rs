@@ -19,23 +19,48 @@
 /// 用户实名信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `real_identity` object.\n\n用户实名信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAppPresignRealIdentity {
     /// 实名验证类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实名验证类型\n\n**Required.**")
+    )]
     pub identity_type: CreateAppPresignIdentityType,
     /// 自然人证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自然人证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub identity_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自然人姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -78,24 +103,48 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateAppPresignRealIdentity {
 /// 交易信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `trade_info` object.\n\n交易信息")
+)]
 #[non_exhaustive]
 pub struct CreateAppPresignTradeInfo {
     /// 商户侧交易单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧交易单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 还款金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款金额\n\n**Required.**")
+    )]
     pub deduct_amount: i64,
     /// 产品描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "产品描述")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户数据包
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户数据包")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -155,48 +204,99 @@ impl CreateAppPresignTradeInfo {
 /// The JSON body of APP预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/app-presign`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of APP预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/app-presign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAppPresignBody {
     /// 商户AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "模板ID\n\n**Required.**")
+    )]
     pub plan_id: ::std::string::String,
     /// 服务商签约协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商签约协议号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 用户展示名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户展示名称\n\n**Required.**")
+    )]
     pub display_name: ::std::string::String,
     /// 签约结果通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约结果通知地址\n\n**Required.**")
+    )]
     pub contract_notify_url: ::std::string::String,
     /// 还款日
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款日\n\n**Required.**")
+    )]
     pub repayment_day: i64,
     /// 还款金额上限
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款金额上限\n\n**Required.**")
+    )]
     pub repayment_amount_limit: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 用户实名信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户实名信息\n\n**Required.**")
+    )]
     pub real_identity: CreateAppPresignRealIdentity,
     /// 交易信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易信息")
+    )]
     pub trade_info: ::std::option::Option<CreateAppPresignTradeInfo>,
 }
 
@@ -282,15 +382,33 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateAppPresignBody {
 /// The response of APP预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/app-presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of APP预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/app-presign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateAppPresignResponse {
     /// 预签约码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预签约码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub presign_token: ::std::option::Option<::std::string::String>,
     /// 跳转到的签约服务提供方
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转到的签约服务提供方")
+    )]
     pub redirect_service: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

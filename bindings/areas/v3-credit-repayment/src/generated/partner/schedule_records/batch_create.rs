@@ -7,29 +7,63 @@
 /// 预约还款项列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `schedule_items`.\n\n预约还款项列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBatchCreateScheduleItemsItem {
     /// 商户侧预约还款单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户侧预约还款单号\n\n**Required.**"
+        )
+    )]
     pub out_record_id: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 子商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 应还款金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应还款金额\n\n**Required.**")
+    )]
     pub repayment_amount: ::std::string::String,
     /// 最低还款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最低还款金额")
+    )]
     pub min_repayment_amount: ::std::option::Option<::std::string::String>,
     /// 还款日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款日期\n\n**Required.**")
+    )]
     pub repayment_date: ::std::string::String,
 }
 
@@ -86,23 +120,46 @@ impl CreateBatchCreateScheduleItemsItem {
 /// The JSON body of 预约还款 (`POST /v3/credit-repayment/partner/schedule-records/batch-create`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 预约还款 (`POST /v3/credit-repayment/partner/schedule-records/batch-create`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBatchCreateBody {
     /// 还款协议ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款协议ID\n\n**Required.**")
+    )]
     pub contract_id: ::std::string::String,
     /// 商户AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 预约还款项列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预约还款项列表\n\n**Required.**")
+    )]
     pub schedule_items: ::std::vec::Vec<CreateBatchCreateScheduleItemsItem>,
 }
 
@@ -137,43 +194,100 @@ impl CreateBatchCreateBody {
 /// 预约还款记录列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `schedule_records`.\n\n预约还款记录列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBatchCreateScheduleRecordsItem {
     /// 商户侧预约还款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户侧预约还款单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_record_id: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 还款协议ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款协议ID")
+    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 应还款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "应还款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub repayment_amount: ::std::option::Option<::std::string::String>,
     /// 最低还款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "最低还款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub min_repayment_amount: ::std::option::Option<::std::string::String>,
     /// 还款日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "还款日期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub repayment_date: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -215,10 +329,21 @@ impl CreateBatchCreateScheduleRecordsItem {
 /// The response of 预约还款 (`POST /v3/credit-repayment/partner/schedule-records/batch-create`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 预约还款 (`POST /v3/credit-repayment/partner/schedule-records/batch-create`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBatchCreateResponse {
     /// 预约还款记录列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预约还款记录列表")
+    )]
     pub schedule_records: ::std::option::Option<
         ::std::vec::Vec<CreateBatchCreateScheduleRecordsItem>,
     >,

@@ -7,34 +7,69 @@
 /// 目标完成记录
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `objective_completion_records`.\n\n目标完成记录"
+    )
+)]
 #[non_exhaustive]
 pub struct AddUserRecordsObjectiveCompletionRecordsItem {
     /// 目标完成流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标完成流水号\n\n**Required.**")
+    )]
     pub objective_completion_serial_no: ::std::string::String,
     /// 目标ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标ID\n\n**Required.**")
+    )]
     pub objective_id: ::std::string::String,
     /// 目标完成时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标完成时间\n\n**Required.**")
+    )]
     pub completion_time: ::wechatpay_runtime::DateTime,
     /// 目标完成类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标完成类型\n\n**Required.**")
+    )]
     pub completion_type: ::std::string::String,
     /// 目标完成描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标完成描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 目标完成数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标完成数量\n\n**Required.**")
+    )]
     pub completion_count: i64,
     /// 备注说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "备注说明")
+    )]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -86,38 +121,80 @@ impl AddUserRecordsObjectiveCompletionRecordsItem {
 /// 优惠使用记录
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `reward_usage_records`.\n\n优惠使用记录"
+    )
+)]
 #[non_exhaustive]
 pub struct AddUserRecordsRewardUsageRecordsItem {
     /// 优惠使用记录流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠使用记录流水号\n\n**Required.**"
+        )
+    )]
     pub reward_usage_serial_no: ::std::string::String,
     /// 优惠ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠ID\n\n**Required.**")
+    )]
     pub reward_id: ::std::string::String,
     /// 优惠使用时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠使用时间\n\n**Required.**")
+    )]
     pub usage_time: ::wechatpay_runtime::DateTime,
     /// 优惠使用类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠使用类型\n\n**Required.**")
+    )]
     pub usage_type: ::std::string::String,
     /// 优惠使用描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠使用描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "数量\n\n**Required.**")
+    )]
     pub usage_count: i64,
     /// 金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 备注说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "备注说明")
+    )]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -170,19 +247,38 @@ impl AddUserRecordsRewardUsageRecordsItem {
 /// The JSON body of 增加用户记录 (`POST /v3/discount-card/cards/{out_card_code}/add-user-records`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 增加用户记录 (`POST /v3/discount-card/cards/{out_card_code}/add-user-records`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AddUserRecordsBody {
     /// 卡模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡模板ID\n\n**Required.**")
+    )]
     pub card_template_id: ::std::string::String,
     /// 目标完成记录
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标完成记录")
+    )]
     pub objective_completion_records: ::std::option::Option<
         ::std::vec::Vec<AddUserRecordsObjectiveCompletionRecordsItem>,
     >,
     /// 优惠使用记录
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠使用记录")
+    )]
     pub reward_usage_records: ::std::option::Option<
         ::std::vec::Vec<AddUserRecordsRewardUsageRecordsItem>,
     >,

@@ -5,25 +5,52 @@
 /// The JSON body of 预开通服务 (`POST /v3/ebike/charge/contracts/preopen`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 预开通服务 (`POST /v3/ebike/charge/contracts/preopen`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PreopenContractBody {
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 特约商户公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 交易场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易场景\n\n**Required.**")
+    )]
     pub trade_scene: ::std::string::String,
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
 }
 
@@ -75,12 +102,26 @@ impl PreopenContractBody {
 /// The response of 预开通服务 (`POST /v3/ebike/charge/contracts/preopen`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 预开通服务 (`POST /v3/ebike/charge/contracts/preopen`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PreopenContractResponse {
     /// 预开通ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预开通ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub preopen_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,29 +5,63 @@
 /// The JSON body of 平台代商户确认注销 (`POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 平台代商户确认注销 (`POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmApplyCancelWithdrawBody {
     /// 微信支付注销单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付注销单号")
+    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户注销申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户注销申请单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 平台确认操作人标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "平台确认操作人标识\n\n**Required.**"
+        )
+    )]
     pub operator_identification: ::std::string::String,
     /// 注销确认时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注销确认时间\n\n**Required.**")
+    )]
     pub confirm_time: ::wechatpay_runtime::DateTime,
     /// 注销协议版本号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注销协议版本号\n\n**Required.**")
+    )]
     pub cancel_contract_version: ::std::string::String,
 }
 
@@ -82,16 +116,35 @@ impl ConfirmApplyCancelWithdrawBody {
 /// The response of 平台代商户确认注销 (`POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 平台代商户确认注销 (`POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmApplyCancelWithdrawResponse {
     /// 微信支付注销单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付注销单号")
+    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户注销申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户注销申请单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

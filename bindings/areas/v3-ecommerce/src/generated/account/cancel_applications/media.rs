@@ -5,15 +5,36 @@
 /// The JSON `meta` part of 注销申请图片上传.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON `meta` part of 注销申请图片上传."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMediaMeta {
     /// 图片文件的`sha256`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "图片文件的`sha256`摘要\n\n**Required.**"
+        )
+    )]
     pub file_digest: ::std::string::String,
     /// 商户上传的媒体图片的名称，商户自定义，必须以JPG、BMP、PNG为后缀
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户上传的媒体图片的名称，商户自定义，必须以JPG、BMP、PNG为后缀\n\n**Required.**"
+        )
+    )]
     pub file_name: ::std::string::String,
 }
 
@@ -70,12 +91,26 @@ impl CreateMediaBody {
 /// The response of 注销申请图片上传 (`POST /v3/ecommerce/account/cancel-applications/media`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 注销申请图片上传 (`POST /v3/ecommerce/account/cancel-applications/media`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMediaResponse {
     /// 媒体文件标识Id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "媒体文件标识Id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

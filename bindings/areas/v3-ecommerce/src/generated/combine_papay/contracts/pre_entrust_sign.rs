@@ -5,33 +5,68 @@
 /// The JSON body of APP方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of APP方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreatePreEntrustSignBody {
     /// 商户APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户APPID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 委托代扣协议模板Id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "委托代扣协议模板Id\n\n**Required.**")
+    )]
     pub plan_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户签约协议号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 用户账户展示名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账户展示名称\n\n**Required.**")
+    )]
     pub contract_display_account: ::std::string::String,
     /// 回调通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 返回app标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "返回app标识")
+    )]
     pub return_app: ::std::option::Option<bool>,
     /// 商户数据包
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户数据包")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
@@ -86,27 +121,62 @@ impl EcommerceCreatePreEntrustSignBody {
 /// The response of APP方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of APP方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceCreatePreEntrustSignResponse {
     /// 预签约Id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预签约Id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议模板Id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "委托代扣协议模板Id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户签约协议号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

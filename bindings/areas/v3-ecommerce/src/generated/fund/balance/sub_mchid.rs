@@ -19,10 +19,21 @@
 /// Query parameters of 查询二级商户账户实时余额 (`GET /v3/ecommerce/fund/balance/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询二级商户账户实时余额 (`GET /v3/ecommerce/fund/balance/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceGetBalanceQuery {
     /// 资金账户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资金账户类型")
+    )]
     pub account_type: ::std::option::Option<EcommerceGetBalanceAccountType>,
 }
 
@@ -53,23 +64,52 @@ impl EcommerceGetBalanceQuery {
 /// The response of 查询二级商户账户实时余额 (`GET /v3/ecommerce/fund/balance/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询二级商户账户实时余额 (`GET /v3/ecommerce/fund/balance/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceGetBalanceResponse {
     /// 特约商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "特约商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 资金账户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资金账户类型")
+    )]
     pub account_type: ::std::option::Option<EcommerceGetBalanceAccountType>,
     /// 可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用余额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_amount: ::std::option::Option<i64>,
     /// 不可用余额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不可用余额")
+    )]
     pub pending_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,14 +17,29 @@
 /// Query parameters of 查询二级商户账户日终余额 (`GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询二级商户账户日终余额 (`GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetEnddaybalanceQuery {
     /// 日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "日期\n\n**Required.**")
+    )]
     pub date: ::std::string::String,
     /// 账户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账户类型")
+    )]
     pub account_type: ::std::option::Option<GetEnddaybalanceAccountType>,
 }
 
@@ -57,23 +72,52 @@ impl GetEnddaybalanceQuery {
 /// The response of 查询二级商户账户日终余额 (`GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询二级商户账户日终余额 (`GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetEnddaybalanceResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用余额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_amount: ::std::option::Option<i64>,
     /// 不可用余额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不可用余额")
+    )]
     pub pending_amount: ::std::option::Option<i64>,
     /// 账户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账户类型")
+    )]
     pub account_type: ::std::option::Option<GetEnddaybalanceAccountType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,25 @@
 /// Query parameters of 根据业务申请单号查签约信息 (`GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 根据业务申请单号查签约信息 (`GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetIndividualContractByOutContractCodeQuery {
     /// 签约和付款的微信小程序AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约和付款的微信小程序AppID\n\n**Required.**"
+        )
+    )]
     pub appid: ::std::string::String,
 }
 
@@ -56,22 +70,50 @@ impl GetIndividualContractByOutContractCodeQuery {
 /// 实名授权结果
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `real_name_auth_result` object.\n\n实名授权结果"
+    )
+)]
 #[non_exhaustive]
 pub struct GetIndividualContractByOutContractCodeRealNameAuthResult {
     /// 应用授权作用域
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "应用授权作用域\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub scope: ::std::option::Option<GetIndividualContractByOutContractCodeScope>,
     /// 访问令牌
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "访问令牌\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub access_token: ::std::option::Option<::std::string::String>,
     /// 访问令牌过期时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "访问令牌过期时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub access_token_expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -103,28 +145,58 @@ impl GetIndividualContractByOutContractCodeRealNameAuthResult {
 /// The response of 根据业务申请单号查签约信息 (`GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 根据业务申请单号查签约信息 (`GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetIndividualContractByOutContractCodeResponse {
     /// 授权ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "授权ID"))]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 签约时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub auth_state: ::std::option::Option<
         GetIndividualContractByOutContractCodeAuthState,
     >,
     /// 用户OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户OpenID")
+    )]
     pub individual_openid: ::std::option::Option<::std::string::String>,
     /// 实名授权结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实名授权结果")
+    )]
     pub real_name_auth_result: ::std::option::Option<
         GetIndividualContractByOutContractCodeRealNameAuthResult,
     >,

@@ -5,15 +5,30 @@
 /// The JSON body of APP场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of APP场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceAppPrepayBody {
     /// 签约和付款的AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约和付款的AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 业务申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请单号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
 }
 
@@ -40,12 +55,26 @@ impl EcommerceAppPrepayBody {
 /// The response of APP场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of APP场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceAppPrepayResponse {
     /// 预签约id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预签约id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

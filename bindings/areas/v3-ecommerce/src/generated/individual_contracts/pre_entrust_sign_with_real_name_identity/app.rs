@@ -16,31 +16,64 @@
 /// The JSON body of APP场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of APP场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct WithEcommerceAppPrepayBody {
     /// 签约和付款的AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约和付款的AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 业务申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务申请单号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 真实姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "真实姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型\n\n**Required.**")
+    )]
     pub cred_type: WithEcommerceAppPrepayCredType,
     /// 件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub cred_id: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -87,12 +120,26 @@ impl ::wechatpay_runtime::sensitive::Seal for WithEcommerceAppPrepayBody {
 /// The response of APP场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of APP场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct WithEcommerceAppPrepayResponse {
     /// 预签约id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预签约id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

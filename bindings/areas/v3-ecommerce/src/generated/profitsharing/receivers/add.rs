@@ -5,32 +5,69 @@
 /// The JSON body of 添加分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/add`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 添加分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/add`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceAddReceiverBody {
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 接收方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方类型\n\n**Required.**")
+    )]
     pub type_: ::std::string::String,
     /// 接收方账号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方账号\n\n**Required.**")
+    )]
     pub account: ::std::string::String,
     /// 接收方名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 接收方名称的密文
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "接收方名称的密文\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub encrypted_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 与分账方的关系类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "与分账方的关系类型\n\n**Required.**"
+        )
+    )]
     pub relation_type: ::std::string::String,
 }
 
@@ -95,6 +132,13 @@ impl ::wechatpay_runtime::sensitive::Seal for EcommerceAddReceiverBody {
 /// The response of 添加分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/add`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 添加分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/add`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceAddReceiverResponse {
     /// 接收方类型
@@ -102,11 +146,25 @@ pub struct EcommerceAddReceiverResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "接收方类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<::std::string::String>,
     /// 接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "接收方账号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,20 +5,39 @@
 /// The JSON body of 删除分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/delete`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 删除分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/delete`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceDeleteReceiverBody {
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 接收方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方类型\n\n**Required.**")
+    )]
     pub type_: ::std::string::String,
     /// 接收方账号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方账号\n\n**Required.**")
+    )]
     pub account: ::std::string::String,
 }
 
@@ -48,6 +67,13 @@ impl EcommerceDeleteReceiverBody {
 /// The response of 删除分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/delete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 删除分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/delete`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceDeleteReceiverResponse {
     /// 接收方类型
@@ -55,11 +81,25 @@ pub struct EcommerceDeleteReceiverResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "接收方类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<::std::string::String>,
     /// 接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "接收方账号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

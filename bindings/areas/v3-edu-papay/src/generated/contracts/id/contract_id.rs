@@ -5,17 +5,36 @@
 /// Query parameters of 通过协议号查询签约 (`GET /v3/edu-papay/contracts/id/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 通过协议号查询签约 (`GET /v3/edu-papay/contracts/id/{contract_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetContractByContractIdQuery {
     /// 服务商APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商APPID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户APPID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -61,16 +80,35 @@ impl GetContractByContractIdQuery {
 /// 签约信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `contract_information` object.\n\n签约信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetContractByContractIdContractInformation {
     /// 签约协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约协议号")
+    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 签约状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约状态")
+    )]
     pub contract_status: ::std::option::Option<::std::string::String>,
     /// 签约时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -102,35 +140,80 @@ impl GetContractByContractIdContractInformation {
 /// The response of 通过协议号查询签约 (`GET /v3/edu-papay/contracts/id/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 通过协议号查询签约 (`GET /v3/edu-papay/contracts/id/{contract_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetContractByContractIdResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商APPID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户APPID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 服务商APPID下的用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商APPID下的用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 子商户APPID下的用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户APPID下的用户标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 签约模板号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约模板号")
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 签约信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约信息")
+    )]
     pub contract_information: ::std::option::Option<
         GetContractByContractIdContractInformation,
     >,

@@ -5,17 +5,36 @@
 /// The JSON body of 发送扣款预通知 (`POST /v3/edu-papay/user-notifications/{contract_id}/send`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发送扣款预通知 (`POST /v3/edu-papay/user-notifications/{contract_id}/send`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SendUserNotificationBody {
     /// 服务商APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商APPID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户APPID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 

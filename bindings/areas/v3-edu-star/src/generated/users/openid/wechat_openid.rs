@@ -5,11 +5,22 @@
 /// Query parameters of 通过微信用户标识查询用户信息 (`GET /v3/edu-star/users/openid/{wechat_openid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 通过微信用户标识查询用户信息 (`GET /v3/edu-star/users/openid/{wechat_openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetOpenidQuery {
     /// 商户appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
 }
 
@@ -31,28 +42,64 @@ impl GetOpenidQuery {
 /// The response of 通过微信用户标识查询用户信息 (`GET /v3/edu-star/users/openid/{wechat_openid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 通过微信用户标识查询用户信息 (`GET /v3/edu-star/users/openid/{wechat_openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetOpenidResponse {
     /// 是否学生
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否学生\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub education_star_student: ::std::option::Option<bool>,
     /// appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在appid下的唯一标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub wechat_openid: ::std::option::Option<::std::string::String>,
     /// 用户QQ账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户QQ账号")
+    )]
     pub qq: ::std::option::Option<::std::string::String>,
     /// 注册时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "注册时间")
+    )]
     pub register_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

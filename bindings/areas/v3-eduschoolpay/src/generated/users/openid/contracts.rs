@@ -5,21 +5,44 @@
 /// Query parameters of 查询用户签约列表 (`GET /v3/eduschoolpay/users/{openid}/contracts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询用户签约列表 (`GET /v3/eduschoolpay/users/{openid}/contracts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListContractsQuery {
     /// 签约模板号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约模板号\n\n**Required.**")
+    )]
     pub plan_id: ::std::string::String,
     /// 签约状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约状态\n\n**Required.**")
+    )]
     pub contract_status: ::std::string::String,
     /// 分页页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -64,47 +87,107 @@ impl ListContractsQuery {
 /// 查询结果列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n查询结果列表")
+)]
 #[non_exhaustive]
 pub struct ListContractsDataItem {
     /// 签约协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约协议号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户appid下的用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户appid下的用户标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 签约模板号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约模板号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 签约状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub contract_status: ::std::option::Option<::std::string::String>,
     /// 签约时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 外部签约号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "外部签约号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -148,19 +231,38 @@ impl ListContractsDataItem {
 /// 相关链接
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `links` object.\n\n相关链接")
+)]
 #[non_exhaustive]
 pub struct ListContractsLinks {
     /// 下一页链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "下一页链接")
+    )]
     pub next: ::std::option::Option<::std::string::String>,
     /// 上一页链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上一页链接")
+    )]
     pub prev: ::std::option::Option<::std::string::String>,
     /// 当前链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "self")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当前链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -192,30 +294,69 @@ impl ListContractsLinks {
 /// The response of 查询用户签约列表 (`GET /v3/eduschoolpay/users/{openid}/contracts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询用户签约列表 (`GET /v3/eduschoolpay/users/{openid}/contracts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListContractsResponse {
     /// 查询结果列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "查询结果列表")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListContractsDataItem>>,
     /// 请求资源起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "请求资源起始位置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "最大资源条数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 资源总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资源总条数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 相关链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "相关链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub links: ::std::option::Option<ListContractsLinks>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

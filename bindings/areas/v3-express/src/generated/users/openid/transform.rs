@@ -5,11 +5,22 @@
 /// The JSON body of 用户openid转换 (`POST /v3/express/users/{openid}/transform`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 用户openid转换 (`POST /v3/express/users/{openid}/transform`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransformBody {
     /// 目标应用的appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标应用的appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
 }
 
@@ -31,12 +42,26 @@ impl CreateTransformBody {
 /// The response of 用户openid转换 (`POST /v3/express/users/{openid}/transform`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 用户openid转换 (`POST /v3/express/users/{openid}/transform`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransformResponse {
     /// 转换后的openid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "转换后的openid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// The JSON body of 商户单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateOutBillNoBody {
     /// 商户转账单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户转账单号\n\n**Required.**")
+    )]
     pub out_bill_no: ::std::string::String,
 }
 
@@ -31,17 +42,38 @@ impl CreateOutBillNoBody {
 /// The response of 商户单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商户单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateOutBillNoResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 申请单创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

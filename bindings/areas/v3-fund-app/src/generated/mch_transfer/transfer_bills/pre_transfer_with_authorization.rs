@@ -25,15 +25,30 @@
 /// 转账场景报备信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `transfer_scene_report_infos`.\n\n转账场景报备信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
     /// 信息类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "信息类型\n\n**Required.**")
+    )]
     pub info_type: ::std::string::String,
     /// 信息内容
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "信息内容\n\n**Required.**")
+    )]
     pub info_content: ::std::string::String,
 }
 
@@ -62,19 +77,41 @@ impl CreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
 /// 自动收款授权信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `authorization_info` object.\n\n自动收款授权信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreTransferWithAuthorizationAuthorizationInfo {
     /// 用户展示名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户展示名称\n\n**Required.**")
+    )]
     pub user_display_name: ::std::string::String,
     /// 商户侧授权单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧授权单号\n\n**Required.**")
+    )]
     pub out_authorization_no: ::std::string::String,
     /// 自动收款授权结果通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自动收款授权结果通知地址\n\n**Required.**"
+        )
+    )]
     pub authorization_notify_url: ::std::string::String,
 }
 
@@ -104,56 +141,114 @@ impl CreatePreTransferWithAuthorizationAuthorizationInfo {
 /// The JSON body of 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreTransferWithAuthorizationBody {
     /// 商户AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 商户单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户单号\n\n**Required.**")
+    )]
     pub out_bill_no: ::std::string::String,
     /// 收款用户OpenID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款用户OpenID\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 收款用户姓名
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "收款用户姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 转账金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账金额\n\n**Required.**")
+    )]
     pub transfer_amount: i64,
     /// 转账备注
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账备注\n\n**Required.**")
+    )]
     pub transfer_remark: ::std::string::String,
     /// 通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 用户收款感知
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户收款感知")
+    )]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// 转账场景ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账场景ID\n\n**Required.**")
+    )]
     pub transfer_scene_id: CreatePreTransferWithAuthorizationTransferSceneId,
     /// 转账场景报备信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账场景报备信息\n\n**Required.**")
+    )]
     pub transfer_scene_report_infos: ::std::vec::Vec<
         CreatePreTransferWithAuthorizationTransferSceneReportInfosItem,
     >,
     /// 自动收款授权信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自动收款授权信息")
+    )]
     pub authorization_info: ::std::option::Option<
         CreatePreTransferWithAuthorizationAuthorizationInfo,
     >,
     /// 出资商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资商户号")
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -280,36 +375,83 @@ impl ::wechatpay_runtime::sensitive::Seal for CreatePreTransferWithAuthorization
 /// The response of 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreTransferWithAuthorizationResponse {
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信转账单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信转账单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// 单据创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单据创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 单据状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单据状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<CreatePreTransferWithAuthorizationState>,
     /// 跳转领取页面的package信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转领取页面的package信息")
+    )]
     pub package_info: ::std::option::Option<::std::string::String>,
     /// 用户展示名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户展示名称")
+    )]
     pub user_display_name: ::std::option::Option<::std::string::String>,
     /// 商户侧授权单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧授权单号")
+    )]
     pub out_authorization_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// Query parameters of 查询订单剩余可出境余额 (`GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询订单剩余可出境余额 (`GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryAvailableAbroadAmountQuery {
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 
@@ -31,17 +42,38 @@ impl QueryAvailableAbroadAmountQuery {
 /// The response of 查询订单剩余可出境余额 (`GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询订单剩余可出境余额 (`GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryAvailableAbroadAmountResponse {
     /// 微信支付订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 订单剩余可出境金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单剩余可出境金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_abroad_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

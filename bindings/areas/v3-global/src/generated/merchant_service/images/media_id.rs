@@ -5,11 +5,22 @@
 /// Query parameters of 图片下载 (`GET /v3/global/merchant-service/images/{media_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 图片下载 (`GET /v3/global/merchant-service/images/{media_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalGetImageQuery {
     /// 投诉单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉单号\n\n**Required.**")
+    )]
     pub complaint_id: ::std::string::String,
 }
 

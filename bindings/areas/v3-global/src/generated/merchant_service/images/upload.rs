@@ -5,12 +5,26 @@
 /// The response of 商户上传反馈图片 (`POST /v3/global/merchant-service/images/upload`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商户上传反馈图片 (`POST /v3/global/merchant-service/images/upload`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalUploadImageResponse {
     /// 媒体文件标识ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "媒体文件标识ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,30 @@
 /// The JSON `meta` part of 上传文件.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The JSON `meta` part of 上传文件.")
+)]
 #[non_exhaustive]
 pub struct GlobalUploadFileMeta {
     /// 文件的`sha256`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件的`sha256`摘要\n\n**Required.**")
+    )]
     pub digest: ::std::string::String,
     /// 商户上传的文件的名称，商户自定义，必须以PDF、JPG、BMP、PNG为后缀
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户上传的文件的名称，商户自定义，必须以PDF、JPG、BMP、PNG为后缀\n\n**Required.**"
+        )
+    )]
     pub filename: ::std::string::String,
 }
 
@@ -70,10 +85,21 @@ impl GlobalUploadFileBody {
 /// The response of 上传文件 (`POST /v3/global/merchant-storage/file/upload`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 上传文件 (`POST /v3/global/merchant-storage/file/upload`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalUploadFileResponse {
     /// 文件标识ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件标识ID")
+    )]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,46 +5,102 @@
 /// The JSON body of H5预签约 (`POST /v3/global/papay/contracts/h5-pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of H5预签约 (`POST /v3/global/papay/contracts/h5-pre-entrust-sign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateH5PreEntrustSignBody {
     /// 机构APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 机构appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 机构商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 模板ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "模板ID"))]
     pub plan_id: ::std::option::Option<i64>,
     /// 商户侧签约协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧签约协议号")
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 用户账户展示名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账户展示名称")
+    )]
     pub user_display_name: ::std::option::Option<::std::string::String>,
     /// 签约成功通知url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约成功通知url")
+    )]
     pub success_notify_url: ::std::option::Option<::std::string::String>,
     /// 回调应用AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调应用AppID")
+    )]
     pub return_appid: ::std::option::Option<::std::string::String>,
     /// 用户客户端IP
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户客户端IP")
+    )]
     pub user_client_ip: ::std::option::Option<::std::string::String>,
     /// 过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "过期时间")
+    )]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 签约完成跳转URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约完成跳转URL")
+    )]
     pub return_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -204,12 +260,26 @@ impl CreateH5PreEntrustSignBody {
 /// The response of H5预签约 (`POST /v3/global/papay/contracts/h5-pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of H5预签约 (`POST /v3/global/papay/contracts/h5-pre-entrust-sign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateH5PreEntrustSignResponse {
     /// 签约跳转URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约跳转URL\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sign_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

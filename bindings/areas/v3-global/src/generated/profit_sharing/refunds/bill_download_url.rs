@@ -5,13 +5,28 @@
 /// Query parameters of 获取分账退款账单下载链接 (`GET /v3/global/profit-sharing/refunds/bill-download-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取分账退款账单下载链接 (`GET /v3/global/profit-sharing/refunds/bill-download-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RefundsGlobalQueryBillDownloadUrlQuery {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 账单日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账单日期")
+    )]
     pub bill_date: ::std::option::Option<::std::string::String>,
 }
 
@@ -53,12 +68,26 @@ impl RefundsGlobalQueryBillDownloadUrlQuery {
 /// The response of 获取分账退款账单下载链接 (`GET /v3/global/profit-sharing/refunds/bill-download-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取分账退款账单下载链接 (`GET /v3/global/profit-sharing/refunds/bill-download-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RefundsGlobalQueryBillDownloadUrlResponse {
     /// 下载地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "下载地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,16 +5,35 @@
 /// The response of 查询可供垫付退款实时余额 (`GET /v3/global/profit-sharing/refunds/refundable-balance`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询可供垫付退款实时余额 (`GET /v3/global/profit-sharing/refunds/refundable-balance`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRefundableBalanceResponse {
     /// 出资方商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资方商户号")
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 可供垫付分账退款的实时余额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可供垫付分账退款的实时余额")
+    )]
     pub balance: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,16 +5,35 @@
 /// The JSON body of 分账标记 (`POST /v3/global/profit-sharing/transactions/mark`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 分账标记 (`POST /v3/global/profit-sharing/transactions/mark`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMarkBody {
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单标价币种
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单标价币种")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 

@@ -5,15 +5,33 @@
 /// The JSON body of 企业信息查询 (`POST /v3/gov/subsidy/companies/query`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 企业信息查询 (`POST /v3/gov/subsidy/companies/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCompanyBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用的资格的地区编码\n\n**Required.**"
+        )
+    )]
     pub qualification_region_code: i64,
     /// 统一社会信息代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "统一社会信息代码\n\n**Required.**")
+    )]
     pub license_number: ::std::string::String,
 }
 
@@ -53,23 +71,52 @@ impl QueryCompanyBody {
 /// The response of 企业信息查询 (`POST /v3/gov/subsidy/companies/query`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 企业信息查询 (`POST /v3/gov/subsidy/companies/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCompanyResponse {
     /// 企业名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业名称")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 归集状态枚举
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "归集状态枚举")
+    )]
     pub collect_state: ::std::option::Option<QueryCompanyCollectState>,
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -30,6 +30,13 @@
 /// The JSON body of 商品信息上传 (`POST /v3/gov/subsidy/goods/upload`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商品信息上传 (`POST /v3/gov/subsidy/goods/upload`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UploadGoodBody {
     /// 消费品类ID
@@ -37,48 +44,105 @@ pub struct UploadGoodBody {
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费品类ID\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.\n\n**Required.**"
+        )
+    )]
     pub appliance_id: i64,
     /// 商品名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称\n\n**Required.**")
+    )]
     pub product_name: ::std::string::String,
     /// 能效等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能效等级")
+    )]
     pub energy_grade: ::std::option::Option<UploadGoodEnergyGrade>,
     /// 家电品牌
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "家电品牌\n\n**Required.**")
+    )]
     pub brand: ::std::string::String,
     /// 使用的资格的地区编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用的资格的地区编码\n\n**Required.**"
+        )
+    )]
     pub qualification_region_code: i64,
     /// 销售企业名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售企业名称\n\n**Required.**")
+    )]
     pub seller_name: ::std::string::String,
     /// 统一社会信息代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "统一社会信息代码\n\n**Required.**")
+    )]
     pub license_number: ::std::string::String,
     /// 基准价格
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "基准价格\n\n**Required.**")
+    )]
     pub base_price: i64,
     /// 近1个月平均交易价，单位：分
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "近1个月平均交易价，单位：分\n\n**Required.**"
+        )
+    )]
     pub average_trading_price: i64,
     /// 产品类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "产品类型\n\n**Required.**")
+    )]
     pub product_type: UploadGoodProductType,
     /// 商品型号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品型号")
+    )]
     pub product_model: ::std::option::Option<::std::string::String>,
     /// 商品条码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品条码\n\n**Required.**")
+    )]
     pub bar_code: ::std::string::String,
 }
 
@@ -149,17 +213,38 @@ impl UploadGoodBody {
 /// The response of 商品信息上传 (`POST /v3/gov/subsidy/goods/upload`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商品信息上传 (`POST /v3/gov/subsidy/goods/upload`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UploadGoodResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

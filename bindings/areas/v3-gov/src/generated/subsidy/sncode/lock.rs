@@ -17,6 +17,13 @@
 /// The JSON body of sn码锁定 (`POST /v3/gov/subsidy/sncode/lock`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of sn码锁定 (`POST /v3/gov/subsidy/sncode/lock`)."
+    )
+)]
 #[non_exhaustive]
 pub struct LockSncodeBody {
     /// 消费品类ID
@@ -24,47 +31,101 @@ pub struct LockSncodeBody {
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费品类ID\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.\n\n**Required.**"
+        )
+    )]
     pub appliance_id: i64,
     /// 商户支付订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户支付订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 家电品牌
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "家电品牌\n\n**Required.**")
+    )]
     pub brand: ::std::string::String,
     /// 使用的资格的地区编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用的资格的地区编码\n\n**Required.**"
+        )
+    )]
     pub qualification_region_code: i64,
     /// S/N码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "S/N码\n\n**Required.**")
+    )]
     pub sn_code: ::std::string::String,
     /// 厂商信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商信息\n\n**Required.**")
+    )]
     pub manufacturer_info: ::std::string::String,
     /// 商品条码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品条码\n\n**Required.**")
+    )]
     pub barcode: ::std::string::String,
     /// 规格型号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "规格型号\n\n**Required.**")
+    )]
     pub spec_model: ::std::string::String,
     /// 产品类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "产品类型\n\n**Required.**")
+    )]
     pub product_type: LockSncodeProductType,
     /// 销售时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售时间")
+    )]
     pub sale_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// imei1编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "imei1编码")
+    )]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// imei2编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "imei2编码")
+    )]
     pub imei2: ::std::option::Option<::std::string::String>,
 }
 
@@ -146,17 +207,38 @@ impl LockSncodeBody {
 /// The response of sn码锁定 (`POST /v3/gov/subsidy/sncode/lock`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of sn码锁定 (`POST /v3/gov/subsidy/sncode/lock`)."
+    )
+)]
 #[non_exhaustive]
 pub struct LockSncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,33 @@
 /// The JSON body of 查询sn码状态 (`POST /v3/gov/subsidy/sncode/query`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 查询sn码状态 (`POST /v3/gov/subsidy/sncode/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QuerySncodeBody {
     /// S/N码集合
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "S/N码集合\n\n**Required.**")
+    )]
     pub sn_code_list: ::std::vec::Vec<::std::string::String>,
     /// 使用的资格的地区编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用的资格的地区编码\n\n**Required.**"
+        )
+    )]
     pub qualification_region_code: i64,
 }
 
@@ -67,20 +85,45 @@ impl QuerySncodeBody {
 /// sn码状态数组
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `goods_sn_list`.\n\nsn码状态数组"
+    )
+)]
 #[non_exhaustive]
 pub struct QuerySncodeGoodsSnListItem {
     /// S/N码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "S/N码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sn_code: ::std::option::Option<::std::string::String>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<QuerySncodeState>,
     /// 不可售的原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不可售的原因")
+    )]
     pub not_sellable_reason: ::std::option::Option<QuerySncodeNotSellableReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -112,12 +155,26 @@ impl QuerySncodeGoodsSnListItem {
 /// The response of 查询sn码状态 (`POST /v3/gov/subsidy/sncode/query`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询sn码状态 (`POST /v3/gov/subsidy/sncode/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QuerySncodeResponse {
     /// sn码状态数组
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "sn码状态数组\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods_sn_list: ::std::option::Option<
         ::std::vec::Vec<QuerySncodeGoodsSnListItem>,
     >,

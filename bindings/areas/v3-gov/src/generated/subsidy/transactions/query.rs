@@ -5,15 +5,33 @@
 /// The JSON body of 交易信息查询 (`POST /v3/gov/subsidy/transactions/query`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 交易信息查询 (`POST /v3/gov/subsidy/transactions/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryTransactionBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用的资格的地区编码\n\n**Required.**"
+        )
+    )]
     pub qualification_region_code: i64,
     /// 商户订单号数组
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号数组\n\n**Required.**")
+    )]
     pub order_number_list: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -67,16 +85,32 @@ impl QueryTransactionBody {
 /// 订单状态数组
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `shop_order_list`.\n\n订单状态数组"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryTransactionShopOrderListItem {
     /// 单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "单号"))]
     pub shop_order_number: ::std::option::Option<::std::string::String>,
     /// 归集状态枚举
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "归集状态枚举")
+    )]
     pub collect_state: ::std::option::Option<QueryTransactionCollectState>,
     /// 品类状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类状态")
+    )]
     pub cate_state: ::std::option::Option<QueryTransactionCateState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -108,22 +142,50 @@ impl QueryTransactionShopOrderListItem {
 /// The response of 交易信息查询 (`POST /v3/gov/subsidy/transactions/query`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 交易信息查询 (`POST /v3/gov/subsidy/transactions/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryTransactionResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// 订单状态数组
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单状态数组\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub shop_order_list: ::std::option::Option<
         ::std::vec::Vec<QueryTransactionShopOrderListItem>,
     >,

@@ -93,116 +93,273 @@
 /// The response of 查询保单 (`GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询保单 (`GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetPolicyResponse {
     /// 商户保险编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户保险编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_insurance_no: ::std::option::Option<::std::string::String>,
     /// 保险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 被保险人姓名列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "被保险人姓名列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insured_name_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 承保公司代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "承保公司代码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insurance_company_code: ::std::option::Option<::std::string::String>,
     /// 保单生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单生效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单失效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单失效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保障详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保障详情\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coverage_detail: ::std::option::Option<::std::string::String>,
     /// 是否支持续保
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否支持续保\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保开始时间")
+    )]
     pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保结束时间")
+    )]
     pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_type: ::std::option::Option<GetPolicyPolicyType>,
     /// 车牌信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌信息")
+    )]
     pub car_number: ::std::option::Option<::std::string::String>,
     /// 宠物名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "宠物名称")
+    )]
     pub pet_name: ::std::option::Option<::std::string::String>,
     /// 地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地址信息")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 保单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_state: ::std::option::Option<GetPolicyPolicyState>,
     /// 保司保单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保司保单号")
+    )]
     pub policy_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "委托代扣模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 商户签约协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户签约协议号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保单的扣费周期列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单的扣费周期列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_periods: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 是否为赠险
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否为赠险\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub free_insurance: ::std::option::Option<bool>,
     /// 是否与其它保单合并扣费
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否与其它保单合并扣费")
+    )]
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费方式")
+    )]
     pub payment_method: ::std::option::Option<GetPolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "期交保费模式")
+    )]
     pub period_premium_mode: ::std::option::Option<GetPolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费周期")
+    )]
     pub payment_period: ::std::option::Option<GetPolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首期保费金额")
+    )]
     pub first_period_amount: ::std::option::Option<i64>,
     /// 后续每期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后续每期保费金额")
+    )]
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保障期限类型")
+    )]
     pub coverage_term_type: ::std::option::Option<GetPolicyCoverageTermType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -363,82 +520,189 @@ impl ::wechatpay_runtime::Operation for GetPolicyRequest {
 /// The JSON body of 更新保单信息 (`PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 更新保单信息 (`PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyPolicyBody {
     /// 被保险人姓名列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被保险人姓名列表")
+    )]
     pub insured_name_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 保险名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保险名称")
+    )]
     pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 保单生效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保单生效时间")
+    )]
     pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单失效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保单失效时间")
+    )]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保障详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保障详情")
+    )]
     pub coverage_detail: ::std::option::Option<::std::string::String>,
     /// 是否支持续保
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否支持续保")
+    )]
     pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保开始时间")
+    )]
     pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保结束时间")
+    )]
     pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保单类型")
+    )]
     pub policy_type: ::std::option::Option<GetPolicyPolicyType>,
     /// 车牌信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌信息")
+    )]
     pub car_number: ::std::option::Option<::std::string::String>,
     /// 宠物名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "宠物名称")
+    )]
     pub pet_name: ::std::option::Option<::std::string::String>,
     /// 地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地址信息")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 保单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保单状态")
+    )]
     pub policy_state: ::std::option::Option<GetPolicyPolicyState>,
     /// 保司保单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保司保单号")
+    )]
     pub policy_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "委托代扣模板ID")
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 商户签约协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户签约协议号")
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保单的扣费周期列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保单的扣费周期列表")
+    )]
     pub policy_periods: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 是否为赠险
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否为赠险")
+    )]
     pub free_insurance: ::std::option::Option<bool>,
     /// 是否与其它保单合并扣费
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否与其它保单合并扣费")
+    )]
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费方式")
+    )]
     pub payment_method: ::std::option::Option<GetPolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "期交保费模式")
+    )]
     pub period_premium_mode: ::std::option::Option<GetPolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费周期")
+    )]
     pub payment_period: ::std::option::Option<GetPolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首期保费金额")
+    )]
     pub first_period_amount: ::std::option::Option<i64>,
     /// 后续每期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后续每期保费金额")
+    )]
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保障期限类型")
+    )]
     pub coverage_term_type: ::std::option::Option<GetPolicyCoverageTermType>,
 }
 
@@ -714,116 +978,273 @@ impl ModifyPolicyBody {
 /// The response of 更新保单信息 (`PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 更新保单信息 (`PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyPolicyResponse {
     /// 商户保险编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户保险编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_insurance_no: ::std::option::Option<::std::string::String>,
     /// 保险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 被保险人姓名列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "被保险人姓名列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insured_name_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 承保公司代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "承保公司代码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub insurance_company_code: ::std::option::Option<::std::string::String>,
     /// 保单生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单生效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单失效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单失效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保障详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保障详情\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coverage_detail: ::std::option::Option<::std::string::String>,
     /// 是否支持续保
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否支持续保\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保开始时间")
+    )]
     pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可续保结束时间")
+    )]
     pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_type: ::std::option::Option<GetPolicyPolicyType>,
     /// 车牌信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌信息")
+    )]
     pub car_number: ::std::option::Option<::std::string::String>,
     /// 宠物名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "宠物名称")
+    )]
     pub pet_name: ::std::option::Option<::std::string::String>,
     /// 地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地址信息")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 保单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_state: ::std::option::Option<GetPolicyPolicyState>,
     /// 保司保单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保司保单号")
+    )]
     pub policy_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "委托代扣模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 商户签约协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户签约协议号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保单的扣费周期列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单的扣费周期列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_periods: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 是否为赠险
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否为赠险\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub free_insurance: ::std::option::Option<bool>,
     /// 是否与其它保单合并扣费
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否与其它保单合并扣费")
+    )]
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费方式")
+    )]
     pub payment_method: ::std::option::Option<GetPolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "期交保费模式")
+    )]
     pub period_premium_mode: ::std::option::Option<GetPolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "缴费周期")
+    )]
     pub payment_period: ::std::option::Option<GetPolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首期保费金额")
+    )]
     pub first_period_amount: ::std::option::Option<i64>,
     /// 后续每期保费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后续每期保费金额")
+    )]
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保障期限类型")
+    )]
     pub coverage_term_type: ::std::option::Option<GetPolicyCoverageTermType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,27 +5,54 @@
 /// The JSON body of 给指定用户报名多笔立减活动 (`POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 给指定用户报名多笔立减活动 (`POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBankMultiActivityBody {
     /// 批次号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次号\n\n**Required.**")
+    )]
     pub stock_id: ::std::string::String,
     /// 活动ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动ID\n\n**Required.**")
+    )]
     pub activity_id: ::std::string::String,
     /// 发券凭证
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发券凭证\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 创建批次的商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建批次的商户号\n\n**Required.**")
+    )]
     pub stock_creator_mchid: ::std::string::String,
 }
 
@@ -61,12 +88,26 @@ impl CreateBankMultiActivityBody {
 /// The response of 给指定用户报名多笔立减活动 (`POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 给指定用户报名多笔立减活动 (`POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBankMultiActivityResponse {
     /// 代金券id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "代金券id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

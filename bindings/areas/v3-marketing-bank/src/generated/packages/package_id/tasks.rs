@@ -17,20 +17,40 @@
 /// Query parameters of 查询上传任务列表 (`GET /v3/marketing/bank/packages/{package_id}/tasks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询上传任务列表 (`GET /v3/marketing/bank/packages/{package_id}/tasks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListTaskQuery {
     /// 任务状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "任务状态\n\n**Required.**")
+    )]
     pub status: ListTaskStatus,
     /// 文件名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "文件名"))]
     pub filename: ::std::option::Option<::std::string::String>,
     /// 分页页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -81,47 +101,100 @@ impl ListTaskQuery {
 /// 上传任务列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n上传任务列表")
+)]
 #[non_exhaustive]
 pub struct ListTaskDataItem {
     /// 上传任务
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上传任务\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// 号码包id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "号码包id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub package_id: ::std::option::Option<::std::string::String>,
     /// 文件名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "文件名\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub filename: ::std::option::Option<::std::string::String>,
     /// 银行类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 创建上传任务的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建上传任务的时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 上传任务最近一次更新的时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传任务最近一次更新的时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 任务状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "任务状态")
+    )]
     pub status: ::std::option::Option<ListTaskStatus>,
     /// 成功数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "成功数"))]
     pub success_count: ::std::option::Option<i64>,
     /// 失败数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "失败数"))]
     pub fail_count: ::std::option::Option<i64>,
     /// 匹配成功的微信用户数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "匹配成功的微信用户数")
+    )]
     pub success_user_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -167,25 +240,57 @@ impl ListTaskDataItem {
 /// The response of 查询上传任务列表 (`GET /v3/marketing/bank/packages/{package_id}/tasks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询上传任务列表 (`GET /v3/marketing/bank/packages/{package_id}/tasks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListTaskResponse {
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页页码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 上传任务列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传任务列表")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListTaskDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -348,19 +453,38 @@ impl ::wechatpay_runtime::Paginated for ListTaskRequest {
 /// The JSON `meta` part of 导入定向用户协议号.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON `meta` part of 导入定向用户协议号."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTaskMeta {
     /// 银行类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行类型\n\n**Required.**")
+    )]
     pub bank_type: ::std::string::String,
     /// 文件名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件名\n\n**Required.**")
+    )]
     pub filename: ::std::string::String,
     /// 文件的`sha256`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件的`sha256`摘要\n\n**Required.**")
+    )]
     pub sha256: ::std::string::String,
 }
 
@@ -436,47 +560,103 @@ impl ::wechatpay_runtime::Validate for CreateTaskBody {
 /// The response of 导入定向用户协议号 (`POST /v3/marketing/bank/packages/{package_id}/tasks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 导入定向用户协议号 (`POST /v3/marketing/bank/packages/{package_id}/tasks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTaskResponse {
     /// 上传任务
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上传任务\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// 号码包id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "号码包id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub package_id: ::std::option::Option<::std::string::String>,
     /// 文件名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "文件名\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub filename: ::std::option::Option<::std::string::String>,
     /// 银行类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 创建上传任务的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建上传任务的时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 上传任务最近一次更新的时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传任务最近一次更新的时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 任务状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "任务状态")
+    )]
     pub status: ::std::option::Option<ListTaskStatus>,
     /// 失败数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "失败数"))]
     pub fail_count: ::std::option::Option<i64>,
     /// 成功数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "成功数"))]
     pub success_count: ::std::option::Option<i64>,
     /// 匹配成功的微信用户数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "匹配成功的微信用户数")
+    )]
     pub success_user_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,23 +5,46 @@
 /// The JSON body of 发放消费卡 (`POST /v3/marketing/busifavor/coupons/{card_id}/send`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发放消费卡 (`POST /v3/marketing/busifavor/coupons/{card_id}/send`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SendGovCardBody {
     /// 消费卡归属appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消费卡归属appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户openid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户openid\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 商户单据号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户单据号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 请求发卡时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求发卡时间\n\n**Required.**")
+    )]
     pub send_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -54,12 +77,26 @@ impl SendGovCardBody {
 /// The response of 发放消费卡 (`POST /v3/marketing/busifavor/coupons/{card_id}/send`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发放消费卡 (`POST /v3/marketing/busifavor/coupons/{card_id}/send`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SendGovCardResponse {
     /// 消费卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费卡code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,23 +5,53 @@
 /// The JSON body of 修改批次预算 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改批次预算 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyBudgetBody {
     /// 目标批次最大发放个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标批次最大发放个数")
+    )]
     pub target_max_coupons: ::std::option::Option<i64>,
     /// 目标单天发放上限个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标单天发放上限个数")
+    )]
     pub target_max_coupons_by_day: ::std::option::Option<i64>,
     /// 当前批次最大发放个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当前批次最大发放个数")
+    )]
     pub current_max_coupons: ::std::option::Option<i64>,
     /// 当前单天发放上限个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当前单天发放上限个数")
+    )]
     pub current_max_coupons_by_day: ::std::option::Option<i64>,
     /// 修改预算请求单据号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "修改预算请求单据号\n\n**Required.**"
+        )
+    )]
     pub modify_budget_request_no: ::std::string::String,
 }
 
@@ -87,15 +117,33 @@ impl ModifyBudgetBody {
 /// The response of 修改批次预算 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改批次预算 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyBudgetResponse {
     /// 批次当前最大发放个数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次当前最大发放个数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub max_coupons: ::std::option::Option<i64>,
     /// 当前单天发放上限个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当前单天发放上限个数")
+    )]
     pub max_coupons_by_day: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

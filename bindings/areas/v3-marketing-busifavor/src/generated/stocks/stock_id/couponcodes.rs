@@ -22,6 +22,13 @@
 /// Query parameters of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListCouponCodesQuery {
     /// 券code状态
@@ -30,9 +37,20 @@ pub struct ListCouponCodesQuery {
     ///
     /// From the reviewed overrides, not the docs table: enum_values, note.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券code状态\n\nThe docs site lists coupon states; the official Go and Java SDKs (generated from WeChat Pay's spec) use code states AVAILABLE and DISPATCHED. Both are accepted and unknown values are kept.\n\nFrom the reviewed overrides, not the docs table: enum_values, note."
+        )
+    )]
     pub status: ::std::option::Option<ListCouponCodesStatus>,
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 分页页码
     ///
@@ -42,7 +60,14 @@ pub struct ListCouponCodesQuery {
     ///
     /// From the reviewed overrides, not the docs table: kind, minimum, note.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[cfg_attr(feature = "json-schema", schemars(range(min = 0)))]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            range(min = 0),
+            title = "",
+            description = "分页页码\n\nThe index of the first code to return (the official SDKs); the docs site calls it a page number.\n\nLimit: at least 0.\n\nFrom the reviewed overrides, not the docs table: kind, minimum, note."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
@@ -52,7 +77,14 @@ pub struct ListCouponCodesQuery {
     ///
     /// From the reviewed overrides, not the docs table: kind, minimum, note.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    #[cfg_attr(feature = "json-schema", schemars(range(min = 1)))]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            range(min = 1),
+            title = "",
+            description = "分页大小\n\nNo source gives a maximum page size.\n\nLimit: at least 1.\n\nFrom the reviewed overrides, not the docs table: kind, minimum, note."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -156,30 +188,65 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesQuery {
 /// 券code信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n券code信息")
+)]
 #[non_exhaustive]
 pub struct ListCouponCodesDataItem {
     /// 商户上传code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户上传code")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 商户上传code分配状态
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户上传code分配状态\n\nFrom the reviewed overrides, not the docs table: enum_values."
+        )
+    )]
     pub code_status: ::std::option::Option<ListCouponCodesCodeStatus>,
     /// 上传时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传时间")
+    )]
     pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 被分配时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被分配时间")
+    )]
     pub dispatched_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领券用户的OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领券用户的OpenID")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 领券用户的UnionID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领券用户的UnionID")
+    )]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// 用户券code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户券code")
+    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -219,30 +286,69 @@ impl ListCouponCodesDataItem {
 /// The response of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListCouponCodesResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 批次总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页页码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 券code信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券code信息")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListCouponCodesDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -409,6 +515,13 @@ impl ::wechatpay_runtime::Paginated for ListCouponCodesRequest {
 /// The JSON body of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UploadCouponCodesBody {
     /// 券code列表
@@ -429,7 +542,9 @@ pub struct UploadCouponCodesBody {
             inner(
                 length(min = 1, max = 32),
                 regex(pattern = "^[0-9A-Za-z _\\\\/=|-]{1,32}$")
-            )
+            ),
+            title = "",
+            description = "券code列表\n\nLimit: 1 to 200 items.\n\nEach item: 1 to 32 characters.\n\nEach item: matches `^[0-9A-Za-z _\\\\/=|-]{1,32}$`.\n\n**Required.**\n\nFrom the reviewed overrides, not the docs table: items.max_length, items.min_length, items.pattern, max_items, min_items, required."
         )
     )]
     pub coupon_code_list: ::std::vec::Vec<::std::string::String>,
@@ -440,7 +555,14 @@ pub struct UploadCouponCodesBody {
     /// **Required.**
     ///
     /// From the reviewed overrides, not the docs table: max_length, min_length.
-    #[cfg_attr(feature = "json-schema", schemars(length(min = 1, max = 128)))]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            length(min = 1, max = 128),
+            title = "",
+            description = "请求业务单据号\n\nLimit: 1 to 128 characters.\n\n**Required.**\n\nFrom the reviewed overrides, not the docs table: max_length, min_length."
+        )
+    )]
     pub upload_request_no: ::std::string::String,
 }
 
@@ -533,12 +655,26 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
 /// 上传失败的code及原因
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `fail_codes`.\n\n上传失败的code及原因"
+    )
+)]
 #[non_exhaustive]
 pub struct UploadCouponCodesFailCodesItem {
     /// 上传失败的券code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上传失败的券code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 上传失败错误码
     ///
@@ -546,11 +682,25 @@ pub struct UploadCouponCodesFailCodesItem {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上传失败错误码\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nFrom the reviewed overrides, not the docs table: enum_values."
+        )
+    )]
     pub code: ::std::option::Option<UploadCouponCodesCode>,
     /// 上传失败错误信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上传失败错误信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -582,25 +732,57 @@ impl UploadCouponCodesFailCodesItem {
 /// The response of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UploadCouponCodesResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 去重后上传code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "去重后上传code总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 上传成功code个数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上传成功code个数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub success_count: ::std::option::Option<i64>,
     /// 上传成功的code列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传成功的code列表")
+    )]
     pub success_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 上传成功时间
     ///
@@ -610,20 +792,43 @@ pub struct UploadCouponCodesResponse {
     ///
     /// From the reviewed overrides, not the docs table: note.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "上传成功时间\n\nRFC 3339 with a +08:00 offset; fractions of a second and `Z` also occur.\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nFrom the reviewed overrides, not the docs table: note."
+        )
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 上传失败code个数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传失败code个数")
+    )]
     pub fail_count: ::std::option::Option<i64>,
     /// 上传失败的code及原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传失败的code及原因")
+    )]
     pub fail_codes: ::std::option::Option<
         ::std::vec::Vec<UploadCouponCodesFailCodesItem>,
     >,
     /// 已存在的code列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已存在的code列表")
+    )]
     pub exist_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 本次请求中重复的code列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "本次请求中重复的code列表")
+    )]
     pub duplicate_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

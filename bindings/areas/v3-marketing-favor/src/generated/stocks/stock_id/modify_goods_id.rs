@@ -5,17 +5,36 @@
 /// The JSON body of 修改可用单品编码 (`POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改可用单品编码 (`POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyGoodsIdBody {
     /// 创建批次的商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建批次的商户号\n\n**Required.**")
+    )]
     pub stock_creator_mchid: ::std::string::String,
     /// 增加单品编码列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "增加单品编码列表")
+    )]
     pub add_goods_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 删除单品编码列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "删除单品编码列表")
+    )]
     pub delete_goods_id_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -63,17 +82,38 @@ impl ModifyGoodsIdBody {
 /// The response of 修改可用单品编码 (`POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改可用单品编码 (`POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyGoodsIdResponse {
     /// 生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "生效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pause_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,22 +5,50 @@
 /// The response of 下载批次退款明细 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 下载批次退款明细 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RefundFlowResponse {
     /// 下载链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "下载链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub url: ::std::option::Option<::std::string::String>,
     /// 安全校验码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "安全校验码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 哈希算法类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "哈希算法类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// Query parameters of 获取批次退款明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取批次退款明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRefundFlowByDayQuery {
     /// 账单日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账单日期\n\n**Required.**")
+    )]
     pub bill_date: ::std::string::String,
 }
 
@@ -31,22 +42,50 @@ impl QueryRefundFlowByDayQuery {
 /// The response of 获取批次退款明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取批次退款明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRefundFlowByDayResponse {
     /// 下载链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "下载链接\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub url: ::std::option::Option<::std::string::String>,
     /// 账单文件摘要
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "账单文件摘要\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_refundflow_hash: ::std::option::Option<::std::string::String>,
     /// 账单记录总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "账单记录总条数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_refundflow_count: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

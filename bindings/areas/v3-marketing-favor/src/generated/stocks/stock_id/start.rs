@@ -5,11 +5,22 @@
 /// The JSON body of 激活代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/start`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 激活代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/start`)."
+    )
+)]
 #[non_exhaustive]
 pub struct StartStockBody {
     /// 创建批次的商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建批次的商户号\n\n**Required.**")
+    )]
     pub stock_creator_mchid: ::std::string::String,
 }
 
@@ -33,17 +44,38 @@ impl StartStockBody {
 /// The response of 激活代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/start`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 激活代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/start`)."
+    )
+)]
 #[non_exhaustive]
 pub struct StartStockResponse {
     /// 生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "生效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

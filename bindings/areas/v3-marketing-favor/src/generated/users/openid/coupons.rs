@@ -28,35 +28,75 @@
 /// Query parameters of 根据商户号查用户的券 (`GET /v3/marketing/favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 根据商户号查用户的券 (`GET /v3/marketing/favor/users/{openid}/coupons`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FavorListCouponsByFilterQuery {
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 批次号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "批次号"))]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 券或消费金状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券或消费金状态")
+    )]
     pub status: ::std::option::Option<FavorListCouponsByFilterStatus>,
     /// 创建批次的商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建批次的商户号")
+    )]
     pub creator_mchid: ::std::option::Option<::std::string::String>,
     /// 批次发放商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次发放商户号")
+    )]
     pub sender_mchid: ::std::option::Option<::std::string::String>,
     /// 可用商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用商户号")
+    )]
     pub available_mchid: ::std::option::Option<::std::string::String>,
     /// 分页页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 业务类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型")
+    )]
     pub business_type: ::std::option::Option<FavorListCouponsByFilterBusinessType>,
 }
 
@@ -185,13 +225,28 @@ impl FavorListCouponsByFilterQuery {
 /// 减至批次特定信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `cut_to_message` object.\n\n减至批次特定信息"
+    )
+)]
 #[non_exhaustive]
 pub struct FavorListCouponsByFilterCutToMessage {
     /// 可用优惠的商品最高单价
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用优惠的商品最高单价")
+    )]
     pub single_price_max: ::std::option::Option<i64>,
     /// 减至后的优惠单价
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "减至后的优惠单价")
+    )]
     pub cut_to_price: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -223,17 +278,38 @@ impl FavorListCouponsByFilterCutToMessage {
 /// 固定面额满减券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `normal_coupon_information` object.\n\n固定面额满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct FavorListCouponsByFilterNormalCouponInformation {
     /// 面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "面额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_amount: ::std::option::Option<i64>,
     /// 门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -265,19 +341,39 @@ impl FavorListCouponsByFilterNormalCouponInformation {
 /// 单品信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods_detail`.\n\n单品信息")
+)]
 #[non_exhaustive]
 pub struct FavorListCouponsByFilterGoodsDetailItem {
     /// 商品编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品编码")
+    )]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品数量")
+    )]
     pub quantity: ::std::option::Option<i64>,
     /// 商品价格
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品价格")
+    )]
     pub price: ::std::option::Option<i64>,
     /// 商品优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品优惠金额")
+    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -313,19 +409,42 @@ impl FavorListCouponsByFilterGoodsDetailItem {
 /// 已实扣代金券核销信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `consume_information` object.\n\n已实扣代金券核销信息"
+    )
+)]
 #[non_exhaustive]
 pub struct FavorListCouponsByFilterConsumeInformation {
     /// 核销时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核销时间")
+    )]
     pub consume_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 核销商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核销商户号")
+    )]
     pub consume_mchid: ::std::option::Option<::std::string::String>,
     /// 核销商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核销商户号")
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 单品信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品信息")
+    )]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<FavorListCouponsByFilterGoodsDetailItem>,
     >,
@@ -363,65 +482,135 @@ impl FavorListCouponsByFilterConsumeInformation {
 /// 结果集
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n结果集")
+)]
 #[non_exhaustive]
 pub struct FavorListCouponsByFilterDataItem {
     /// 创建批次的商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建批次的商户号")
+    )]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 批次号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "批次号"))]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 代金券id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "代金券id")
+    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 代金券名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "代金券名称")
+    )]
     pub coupon_name: ::std::option::Option<::std::string::String>,
     /// 代金券状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "代金券状态")
+    )]
     pub status: ::std::option::Option<FavorListCouponsByFilterDataStatus>,
     /// 使用说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 领券时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领券时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 券类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "券类型"))]
     pub coupon_type: ::std::option::Option<FavorListCouponsByFilterCouponType>,
     /// 激活批次的时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "激活批次的时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 终止批次的时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "终止批次的时间")
+    )]
     pub stop_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否单品优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否单品优惠")
+    )]
     pub singleitem: ::std::option::Option<bool>,
     /// 减至批次特定信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "减至批次特定信息")
+    )]
     pub cut_to_message: ::std::option::Option<FavorListCouponsByFilterCutToMessage>,
     /// 可用开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用开始时间")
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用结束时间")
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 固定面额满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定面额满减券使用规则")
+    )]
     pub normal_coupon_information: ::std::option::Option<
         FavorListCouponsByFilterNormalCouponInformation,
     >,
     /// 已实扣代金券核销信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已实扣代金券核销信息")
+    )]
     pub consume_information: ::std::option::Option<
         FavorListCouponsByFilterConsumeInformation,
     >,
     /// 剩余金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "剩余金额")
+    )]
     pub available_balance: ::std::option::Option<i64>,
     /// 业务类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型")
+    )]
     pub business_type: ::std::option::Option<FavorListCouponsByFilterBusinessType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -483,27 +672,62 @@ impl FavorListCouponsByFilterDataItem {
 /// The response of 根据商户号查用户的券 (`GET /v3/marketing/favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 根据商户号查用户的券 (`GET /v3/marketing/favor/users/{openid}/coupons`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FavorListCouponsByFilterResponse {
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页页码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 结果集
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结果集\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<FavorListCouponsByFilterDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -702,29 +926,60 @@ impl ::wechatpay_runtime::Paginated for FavorListCouponsByFilterRequest {
 /// The JSON body of 发放代金券 (`POST /v3/marketing/favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发放代金券 (`POST /v3/marketing/favor/users/{openid}/coupons`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FavorSendCouponBody {
     /// 批次号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次号\n\n**Required.**")
+    )]
     pub stock_id: ::std::string::String,
     /// 商户单据号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户单据号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 创建批次的商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建批次的商户号\n\n**Required.**")
+    )]
     pub stock_creator_mchid: ::std::string::String,
     /// 指定面额发券，面额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定面额发券，面额")
+    )]
     pub coupon_value: ::std::option::Option<i64>,
     /// 指定面额发券，券门槛
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定面额发券，券门槛")
+    )]
     pub coupon_minimum: ::std::option::Option<i64>,
 }
 
@@ -773,12 +1028,26 @@ impl FavorSendCouponBody {
 /// The response of 发放代金券 (`POST /v3/marketing/favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发放代金券 (`POST /v3/marketing/favor/users/{openid}/coupons`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FavorSendCouponResponse {
     /// 代金券id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "代金券id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

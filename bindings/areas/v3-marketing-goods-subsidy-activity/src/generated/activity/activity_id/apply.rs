@@ -7,16 +7,29 @@
 /// 门店信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `store_info` object.\n\n门店信息")
+)]
 #[non_exhaustive]
 pub struct ApplyActivityStoreInfo {
     /// 门店ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "门店ID"))]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店补贴入账商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店补贴入账商户号")
+    )]
     pub accounting_merchant_id: ::std::option::Option<::std::string::String>,
     /// 门店商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店商户号")
+    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -73,13 +86,25 @@ impl ApplyActivityStoreInfo {
 /// 门店报名信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `apply_infos`.\n\n门店报名信息")
+)]
 #[non_exhaustive]
 pub struct ApplyActivityApplyInfosItem {
     /// 门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店信息")
+    )]
     pub store_info: ::std::option::Option<ApplyActivityStoreInfo>,
     /// 商品原价
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品原价")
+    )]
     pub goods_original_price: ::std::option::Option<i64>,
 }
 
@@ -115,15 +140,33 @@ impl ApplyActivityApplyInfosItem {
 /// The JSON body of 门店报名品牌加价购活动 (`POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 门店报名品牌加价购活动 (`POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyActivityBody {
     /// 调用报名活动API的商户的商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "调用报名活动API的商户的商户号\n\n**Required.**"
+        )
+    )]
     pub caller_merchant_id: ::std::string::String,
     /// 门店报名信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店报名信息\n\n**Required.**")
+    )]
     pub apply_infos: ::std::vec::Vec<ApplyActivityApplyInfosItem>,
 }
 
@@ -152,16 +195,29 @@ impl ApplyActivityBody {
 /// 门店信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `store_info` object.\n\n门店信息")
+)]
 #[non_exhaustive]
 pub struct ApplyActivityFailedApplyInfosStoreInfo {
     /// 门店ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "门店ID"))]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店补贴入账商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店补贴入账商户号")
+    )]
     pub accounting_merchant_id: ::std::option::Option<::std::string::String>,
     /// 门店商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店商户号")
+    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -195,13 +251,28 @@ impl ApplyActivityFailedApplyInfosStoreInfo {
 /// 失败的报名记录
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `failed_apply_infos`.\n\n失败的报名记录"
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyActivityFailedApplyInfosItem {
     /// 门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店信息")
+    )]
     pub store_info: ::std::option::Option<ApplyActivityFailedApplyInfosStoreInfo>,
     /// 商品原价
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品原价")
+    )]
     pub goods_original_price: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -231,18 +302,37 @@ impl ApplyActivityFailedApplyInfosItem {
 /// The response of 门店报名品牌加价购活动 (`POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 门店报名品牌加价购活动 (`POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyActivityResponse {
     /// 返回结果文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "返回结果文案")
+    )]
     pub return_message: ::std::option::Option<::std::string::String>,
     /// 失败的报名记录
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失败的报名记录")
+    )]
     pub failed_apply_infos: ::std::option::Option<
         ::std::vec::Vec<ApplyActivityFailedApplyInfosItem>,
     >,
     /// 成功的报名记录
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "成功的报名记录")
+    )]
     pub succeed_apply_infos: ::std::option::Option<
         ::std::vec::Vec<ApplyActivityFailedApplyInfosItem>,
     >,

@@ -7,11 +7,22 @@
 /// 业务代理信息列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `representative_info_list`.\n\n业务代理信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct AddRepresentativeRepresentativeInfoListItem {
     /// 业务代理的OpenID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务代理的OpenID\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
 }
 
@@ -33,20 +44,39 @@ impl AddRepresentativeRepresentativeInfoListItem {
 /// The JSON body of 添加零售小店活动业务代理 (`PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 添加零售小店活动业务代理 (`PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AddRepresentativeBody {
     /// 业务代理信息列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务代理信息列表\n\n**Required.**")
+    )]
     pub representative_info_list: ::std::vec::Vec<
         AddRepresentativeRepresentativeInfoListItem,
     >,
     /// 请求业务单据号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求业务单据号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 添加时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "添加时间")
+    )]
     pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -88,12 +118,26 @@ impl AddRepresentativeBody {
 /// 添加失败业务代理信息列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `failed_representative_info_list`.\n\n添加失败业务代理信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct AddRepresentativeFailedRepresentativeInfoListItem {
     /// 业务代理的OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "业务代理的OpenID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -121,15 +165,33 @@ impl AddRepresentativeFailedRepresentativeInfoListItem {
 /// The response of 添加零售小店活动业务代理 (`PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 添加零售小店活动业务代理 (`PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AddRepresentativeResponse {
     /// 零售小店活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "零售小店活动ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 添加失败业务代理信息列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "添加失败业务代理信息列表")
+    )]
     pub failed_representative_info_list: ::std::option::Option<
         ::std::vec::Vec<AddRepresentativeFailedRepresentativeInfoListItem>,
     >,
@@ -137,6 +199,13 @@ pub struct AddRepresentativeResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "添加时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -261,21 +330,40 @@ impl ::wechatpay_runtime::Operation for AddRepresentativeRequest {
 /// The JSON body of 删除零售小店活动业务代理 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 删除零售小店活动业务代理 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteRepresentativeBody {
     /// 业务代理信息列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务代理信息列表\n\n**Required.**")
+    )]
     pub representative_info_list: ::std::vec::Vec<
         AddRepresentativeRepresentativeInfoListItem,
     >,
     /// 请求业务单据号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求业务单据号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 删除时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "删除时间\n\n**Required.**")
+    )]
     pub delete_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -307,15 +395,33 @@ impl DeleteRepresentativeBody {
 /// The response of 删除零售小店活动业务代理 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 删除零售小店活动业务代理 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteRepresentativeResponse {
     /// 零售小店活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "零售小店活动ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 删除失败业务代理信息列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "删除失败业务代理信息列表")
+    )]
     pub failed_representative_info_list: ::std::option::Option<
         ::std::vec::Vec<AddRepresentativeFailedRepresentativeInfoListItem>,
     >,
@@ -323,6 +429,13 @@ pub struct DeleteRepresentativeResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "删除时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,30 @@
 /// Query parameters of 查询零售小店活动业务代理 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询零售小店活动业务代理 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListRepresentativeQuery {
     /// 分页页码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码\n\n**Required.**")
+    )]
     pub offset: i64,
     /// 分页大小
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小\n\n**Required.**")
+    )]
     pub limit: i64,
 }
 
@@ -39,12 +54,23 @@ impl ListRepresentativeQuery {
 /// 小店活动业代集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n小店活动业代集合")
+)]
 #[non_exhaustive]
 pub struct ListRepresentativeDataItem {
     /// 业务代理的OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "业务代理的OpenID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -72,23 +98,52 @@ impl ListRepresentativeDataItem {
 /// The response of 查询零售小店活动业务代理 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询零售小店活动业务代理 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListRepresentativeResponse {
     /// 小店活动业代总数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小店活动业代总数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 小店活动业代集合
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小店活动业代集合")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListRepresentativeDataItem>>,
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页页码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,30 @@
 /// The JSON body of 生成小店活动物料码 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 生成小店活动物料码 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMaterialsBody {
     /// 请求业务单据
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求业务单据\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 生成物料码数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生成物料码数量\n\n**Required.**")
+    )]
     pub material_num: i64,
 }
 
@@ -42,13 +57,28 @@ impl CreateMaterialsBody {
 /// 成功的物料码列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `material_list`.\n\n成功的物料码列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMaterialsMaterialListItem {
     /// 物料码ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物料码ID")
+    )]
     pub material_id: ::std::option::Option<::std::string::String>,
     /// 物料码链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物料码链接")
+    )]
     pub material_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -78,10 +108,21 @@ impl CreateMaterialsMaterialListItem {
 /// The response of 生成小店活动物料码 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 生成小店活动物料码 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateMaterialsResponse {
     /// 成功的物料码列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "成功的物料码列表")
+    )]
     pub material_list: ::std::option::Option<
         ::std::vec::Vec<CreateMaterialsMaterialListItem>,
     >,

@@ -5,15 +5,30 @@
 /// Query parameters of 查询小店活动门店列表 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询小店活动门店列表 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListStoreQuery {
     /// 分页页码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码\n\n**Required.**")
+    )]
     pub offset: i64,
     /// 分页大小
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小\n\n**Required.**")
+    )]
     pub limit: i64,
 }
 
@@ -36,13 +51,25 @@ impl ListStoreQuery {
 /// 小店活动门店集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n小店活动门店集合")
+)]
 #[non_exhaustive]
 pub struct ListStoreDataItem {
     /// 门店编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店编码")
+    )]
     pub store_code: ::std::option::Option<::std::string::String>,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub store_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -72,19 +99,42 @@ impl ListStoreDataItem {
 /// The response of 查询小店活动门店列表 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询小店活动门店列表 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListStoreResponse {
     /// 小店活动门店总数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小店活动门店总数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 小店活动门店集合
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小店活动门店集合")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListStoreDataItem>>,
     /// 分页页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -220,13 +270,28 @@ impl ::wechatpay_runtime::Operation for ListStoreRequest {
 /// 待新增的小店活动门店列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `stores`.\n\n待新增的小店活动门店列表"
+    )
+)]
 #[non_exhaustive]
 pub struct AddStoresStoresItem {
     /// 门店编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店编码")
+    )]
     pub store_code: ::std::option::Option<::std::string::String>,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub store_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -268,19 +333,41 @@ impl AddStoresStoresItem {
 /// The JSON body of 添加小店活动门店 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 添加小店活动门店 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AddStoresBody {
     /// 请求业务单据
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求业务单据\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 添加时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "添加时间\n\n**Required.**")
+    )]
     pub add_time: ::wechatpay_runtime::DateTime,
     /// 待新增的小店活动门店列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "待新增的小店活动门店列表\n\n**Required.**"
+        )
+    )]
     pub stores: ::std::vec::Vec<AddStoresStoresItem>,
 }
 
@@ -310,13 +397,28 @@ impl AddStoresBody {
 /// The response of 添加小店活动门店 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 添加小店活动门店 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AddStoresResponse {
     /// 添加时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "添加时间")
+    )]
     pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 添加失败的小店活动门店列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "添加失败的小店活动门店列表")
+    )]
     pub failed_stores: ::std::option::Option<::std::vec::Vec<ListStoreDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -436,19 +538,41 @@ impl ::wechatpay_runtime::Operation for AddStoresRequest {
 /// The JSON body of 删除小店活动门店 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 删除小店活动门店 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteStoresBody {
     /// 请求业务单据
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求业务单据\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 删除时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "删除时间\n\n**Required.**")
+    )]
     pub delete_time: ::wechatpay_runtime::DateTime,
     /// 待删除的小店活动门店列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "待删除的小店活动门店列表\n\n**Required.**"
+        )
+    )]
     pub stores: ::std::vec::Vec<AddStoresStoresItem>,
 }
 
@@ -478,13 +602,28 @@ impl DeleteStoresBody {
 /// The response of 删除小店活动门店 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 删除小店活动门店 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteStoresResponse {
     /// 删除时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "删除时间")
+    )]
     pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 删除失败的小店活动门店列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "删除失败的小店活动门店列表")
+    )]
     pub failed_stores: ::std::option::Option<::std::vec::Vec<ListStoreDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

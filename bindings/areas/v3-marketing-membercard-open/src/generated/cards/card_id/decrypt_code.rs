@@ -5,11 +5,22 @@
 /// Query parameters of 加密code解码（跳转型激活） (`GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 加密code解码（跳转型激活） (`GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDecryptCodeQuery {
     /// 加密code
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "加密code\n\n**Required.**")
+    )]
     pub encrypt_code: ::std::string::String,
 }
 
@@ -31,12 +42,26 @@ impl QueryDecryptCodeQuery {
 /// The response of 加密code解码（跳转型激活） (`GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 加密code解码（跳转型激活） (`GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDecryptCodeResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,26 +5,60 @@
 /// The JSON body of 商户预授权 (`POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户预授权 (`POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePermissionTokenBody {
     /// 激活类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "激活类型\n\n**Required.**")
+    )]
     pub activate_type: ::std::string::String,
     /// 设置用户在开卡完成后，是否返回拉起开卡组件的商家页面
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "设置用户在开卡完成后，是否返回拉起开卡组件的商家页面"
+        )
+    )]
     pub navigate_back_previous_page: ::std::option::Option<bool>,
     /// 跳转激活的url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的url")
+    )]
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的appid")
+    )]
     pub activate_appid: ::std::option::Option<::std::string::String>,
     /// 跳转激活的path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的path")
+    )]
     pub activate_path: ::std::option::Option<::std::string::String>,
     /// 自定义场景值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义场景值")
+    )]
     pub outer_str: ::std::option::Option<::std::string::String>,
 }
 
@@ -103,12 +137,26 @@ impl CreatePermissionTokenBody {
 /// The response of 商户预授权 (`POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商户预授权 (`POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePermissionTokenResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预授权token\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub permission_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

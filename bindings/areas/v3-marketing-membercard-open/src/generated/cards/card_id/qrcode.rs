@@ -17,23 +17,50 @@
 /// The JSON body of 创建会员卡二维码 (`POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建会员卡二维码 (`POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateQrcodeBody {
     /// 会员卡激活类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡激活类型\n\n**Required.**")
+    )]
     pub activate_type: CreateQrcodeActivateType,
     /// 跳转激活的url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的url")
+    )]
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的appid")
+    )]
     pub activate_appid: ::std::option::Option<::std::string::String>,
     /// 跳转激活的path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转激活的path")
+    )]
     pub activate_path: ::std::option::Option<::std::string::String>,
     /// 自定义场景值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义场景值")
+    )]
     pub outer_str: ::std::option::Option<::std::string::String>,
 }
 
@@ -99,12 +126,26 @@ impl CreateQrcodeBody {
 /// The response of 创建会员卡二维码 (`POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建会员卡二维码 (`POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateQrcodeResponse {
     /// 二维码对应的url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二维码对应的url\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,37 +7,77 @@
 /// 会员积分
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `bonus` object.\n\n会员积分")
+)]
 #[non_exhaustive]
 pub struct ModifyRightBonus {
     /// 会员初始积分值
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员初始积分值\n\n**Required.**")
+    )]
     pub init_bonus: i64,
     /// 积分值文案
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分值文案\n\n**Required.**")
+    )]
     pub bonus_value_word: ::std::string::String,
     /// 积分价值项标题
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分价值项标题")
+    )]
     pub bonus_cost_title: ::std::option::Option<::std::string::String>,
     /// 积分价值项文案
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分价值项文案\n\n**Required.**")
+    )]
     pub bonus_cost_word: ::std::string::String,
     /// 积分跳转文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分跳转文案")
+    )]
     pub bonus_jump_word: ::std::option::Option<::std::string::String>,
     /// 积分跳转appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分跳转appid")
+    )]
     pub bonus_jump_appid: ::std::option::Option<::std::string::String>,
     /// 积分跳转path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分跳转path")
+    )]
     pub bonus_jump_path: ::std::option::Option<::std::string::String>,
     /// 自助积分跳转appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自助积分跳转appid")
+    )]
     pub bonus_support_appid: ::std::option::Option<::std::string::String>,
     /// 自助积分跳转path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自助积分跳转path")
+    )]
     pub bonus_support_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -161,26 +201,54 @@ impl ModifyRightBonus {
 /// 会员优惠
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `favor` object.\n\n会员优惠")
+)]
 #[non_exhaustive]
 pub struct ModifyRightFavor {
     /// 是否展示优惠券
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否展示优惠券\n\n**Required.**")
+    )]
     pub show_coupon: bool,
     /// 会员专享价文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员专享价文案")
+    )]
     pub member_price_word: ::std::option::Option<::std::string::String>,
     /// 会员专享价跳转appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员专享价跳转appid")
+    )]
     pub member_price_appid: ::std::option::Option<::std::string::String>,
     /// 会员专享价跳转path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员专享价跳转path")
+    )]
     pub member_price_path: ::std::option::Option<::std::string::String>,
     /// 会员专享价标题
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员专享价标题")
+    )]
     pub member_price_title: ::std::option::Option<ModifyRightMemberPriceTitle>,
     /// 会员优惠栏目名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员优惠栏目名称")
+    )]
     pub favor_module_title: ::std::option::Option<ModifyRightFavorModuleTitle>,
 }
 
@@ -259,16 +327,32 @@ impl ModifyRightFavor {
 /// 会员发票
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `fapiao` object.\n\n会员发票")
+)]
 #[non_exhaustive]
 pub struct ModifyRightFapiao {
     /// 发票跳转文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票跳转文案")
+    )]
     pub fapiao_jump_word: ::std::option::Option<::std::string::String>,
     /// 发票跳转AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票跳转AppID")
+    )]
     pub fapiao_jump_appid: ::std::option::Option<::std::string::String>,
     /// 发票跳转path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票跳转path")
+    )]
     pub fapiao_jump_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -323,22 +407,46 @@ impl ModifyRightFapiao {
 /// 会员专属咨询信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `guide` object.\n\n会员专属咨询信息")
+)]
 #[non_exhaustive]
 pub struct ModifyRightGuide {
     /// 联系人名字
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人名字")
+    )]
     pub staff_name: ::std::option::Option<::std::string::String>,
     /// 联系人头像
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人头像")
+    )]
     pub head_image_url: ::std::option::Option<::std::string::String>,
     /// 联系方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系方式")
+    )]
     pub contact_information_name: ::std::option::Option<::std::string::String>,
     /// 联系信息值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系信息值")
+    )]
     pub contact_information_value: ::std::option::Option<::std::string::String>,
     /// 联系电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系电话")
+    )]
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
 
@@ -417,33 +525,72 @@ impl ModifyRightGuide {
 /// The JSON body of 设置会员卡模板权益项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 设置会员卡模板权益项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyRightBody {
     /// 是否展示会员积分
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否展示会员积分\n\n**Required.**")
+    )]
     pub show_bonus: bool,
     /// 是否展示会员优惠
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否展示会员优惠\n\n**Required.**")
+    )]
     pub show_favor: bool,
     /// 会员积分
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员积分")
+    )]
     pub bonus: ::std::option::Option<ModifyRightBonus>,
     /// 会员优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员优惠")
+    )]
     pub favor: ::std::option::Option<ModifyRightFavor>,
     /// 是否展示会员发票
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否展示会员发票")
+    )]
     pub show_fapiao: ::std::option::Option<bool>,
     /// 会员发票
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员发票")
+    )]
     pub fapiao: ::std::option::Option<ModifyRightFapiao>,
     /// 是否展示会员专属咨询
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否展示会员专属咨询")
+    )]
     pub show_guide: ::std::option::Option<bool>,
     /// 会员专属咨询信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员专属咨询信息")
+    )]
     pub guide: ::std::option::Option<ModifyRightGuide>,
 }
 

@@ -5,15 +5,30 @@
 /// The JSON body of 老会员卡模板升级 (`POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 老会员卡模板升级 (`POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateUpgradeBody {
     /// 品牌id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌id\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 商户AppId
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户AppId\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
 }
 

@@ -7,25 +7,50 @@
 /// 修改内容
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `modify_content` object.\n\n修改内容")
+)]
 #[non_exhaustive]
 pub struct ModifyDeliveryPlanModifyContent {
     /// 投放计划名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投放计划名称")
+    )]
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// 结束可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束可用时间")
+    )]
     pub delivery_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 总库存
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "总库存"))]
     pub total_count: ::std::option::Option<i64>,
     /// 单用户限领
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单用户限领")
+    )]
     pub user_limit: ::std::option::Option<i64>,
     /// 单日限领
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单日限领")
+    )]
     pub daily_limit: ::std::option::Option<i64>,
     /// 营销标签
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营销标签")
+    )]
     pub recommend_word: ::std::option::Option<::std::string::String>,
 }
 
@@ -102,14 +127,29 @@ impl ModifyDeliveryPlanModifyContent {
 /// The JSON body of 更新投放计划 (`PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 更新投放计划 (`PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyDeliveryPlanBody {
     /// 修改内容
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "修改内容\n\n**Required.**")
+    )]
     pub modify_content: ModifyDeliveryPlanModifyContent,
     /// 修改请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "修改请求单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -161,55 +201,122 @@ impl ModifyDeliveryPlanBody {
 /// 投放计划详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `plan` object.\n\n投放计划详情")
+)]
 #[non_exhaustive]
 pub struct ModifyDeliveryPlanPlan {
     /// 投放计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投放计划ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 投放计划名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投放计划名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// 投放计划状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投放计划状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_state: ::std::option::Option<ModifyDeliveryPlanPlanState>,
     /// 开始可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始可用时间")
+    )]
     pub delivery_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束可用时间")
+    )]
     pub delivery_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 营销标签
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营销标签")
+    )]
     pub recommend_word: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 总库存
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "总库存"))]
     pub total_count: ::std::option::Option<i64>,
     /// 单用户限领
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单用户限领")
+    )]
     pub user_limit: ::std::option::Option<i64>,
     /// 单日限领
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单日限领")
+    )]
     pub daily_limit: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -259,12 +366,26 @@ impl ModifyDeliveryPlanPlan {
 /// The response of 更新投放计划 (`PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 更新投放计划 (`PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyDeliveryPlanResponse {
     /// 投放计划详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投放计划详情\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan: ::std::option::Option<ModifyDeliveryPlanPlan>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// The JSON body of 设置投放计划回调地址 (`POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 设置投放计划回调地址 (`POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyUrlBody {
     /// 通知url地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知url地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
 }
 
@@ -31,12 +42,26 @@ impl NotifyUrlBody {
 /// The response of 设置投放计划回调地址 (`POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 设置投放计划回调地址 (`POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyUrlResponse {
     /// 通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "通知地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,15 +17,30 @@
 /// Query parameters of 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetImageGenerationTaskQuery {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 图片生成类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片生成类型\n\n**Required.**")
+    )]
     pub image_generation_type: GetImageGenerationTaskImageGenerationType,
 }
 
@@ -67,12 +82,26 @@ impl GetImageGenerationTaskQuery {
 /// 拼图结果
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `combine_image_result` object.\n\n拼图结果"
+    )
+)]
 #[non_exhaustive]
 pub struct GetImageGenerationTaskCombineImageResult {
     /// 生成的图片URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "生成的图片URL\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -100,22 +129,50 @@ impl GetImageGenerationTaskCombineImageResult {
 /// The response of 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetImageGenerationTaskResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 图片生成的任务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "图片生成的任务ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// 图片生成类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "图片生成类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub image_generation_type: ::std::option::Option<
         GetImageGenerationTaskImageGenerationType,
     >,
@@ -123,14 +180,29 @@ pub struct GetImageGenerationTaskResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "任务状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub task_state: ::std::option::Option<GetImageGenerationTaskTaskState>,
     /// 拼图结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "拼图结果")
+    )]
     pub combine_image_result: ::std::option::Option<
         GetImageGenerationTaskCombineImageResult,
     >,
     /// 生成商品图结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生成商品图结果")
+    )]
     pub cut_out_result: ::std::option::Option<GetImageGenerationTaskCombineImageResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,33 @@
 /// The JSON `meta` part of 图片上传.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The JSON `meta` part of 图片上传.")
+)]
 #[non_exhaustive]
 pub struct MarketingUploadImageMeta {
     /// 图片文件的`sha256`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "图片文件的`sha256`摘要\n\n**Required.**"
+        )
+    )]
     pub sha256: ::std::string::String,
     /// 商户上传的媒体图片的名称，商户自定义，必须以JPG、BMP、PNG为后缀
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户上传的媒体图片的名称，商户自定义，必须以JPG、BMP、PNG为后缀\n\n**Required.**"
+        )
+    )]
     pub filename: ::std::string::String,
 }
 
@@ -89,12 +107,26 @@ impl ::wechatpay_runtime::Validate for MarketingUploadImageBody {
 /// The response of 图片上传 (`POST /v3/marketing/partner/product-coupon/media/upload-image`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 图片上传 (`POST /v3/marketing/partner/product-coupon/media/upload-image`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MarketingUploadImageResponse {
     /// 媒体文件URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "媒体文件URL地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub media_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,13 +5,28 @@
 /// Query parameters of 查询活动发券商户号 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询活动发券商户号 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListActivityMerchantQuery {
     /// 分页页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -49,19 +64,36 @@ impl ListActivityMerchantQuery {
 /// 结果集
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n结果集")
+)]
 #[non_exhaustive]
 pub struct ListActivityMerchantDataItem {
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称")
+    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -95,22 +127,40 @@ impl ListActivityMerchantDataItem {
 /// The response of 查询活动发券商户号 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询活动发券商户号 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListActivityMerchantResponse {
     /// 分页页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 总数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "总数"))]
     pub total_count: ::std::option::Option<i64>,
     /// 活动id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动id"))]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 结果集
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "结果集"))]
     pub data: ::std::option::Option<::std::vec::Vec<ListActivityMerchantDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

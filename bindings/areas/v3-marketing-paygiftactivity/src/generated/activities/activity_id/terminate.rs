@@ -5,13 +5,25 @@
 /// The response of 终止活动 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/terminate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 终止活动 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/terminate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct TerminateActivityResponse {
     /// 活动id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动id"))]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 生效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效时间")
+    )]
     pub terminate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,30 @@
 /// The JSON body of 报名周周惠活动 (`POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 报名周周惠活动 (`POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct WeeklyApplyActivityBody {
     /// 报名商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "报名商户号\n\n**Required.**")
+    )]
     pub applying_merchant_id: i64,
     /// 报名商户门店号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "报名商户门店号\n\n**Required.**")
+    )]
     pub store_id: i64,
 }
 
@@ -37,17 +52,38 @@ impl WeeklyApplyActivityBody {
 /// The response of 报名周周惠活动 (`POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 报名周周惠活动 (`POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct WeeklyApplyActivityResponse {
     /// 报名成功的活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "报名成功的活动ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub activity_id: ::std::option::Option<i64>,
     /// 报名成功时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "报名成功时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

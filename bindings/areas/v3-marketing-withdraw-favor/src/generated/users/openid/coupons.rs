@@ -5,25 +5,58 @@
 /// Query parameters of 查询批次下用户银行提现免费券列表 (`GET /v3/marketing/withdraw-favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询批次下用户银行提现免费券列表 (`GET /v3/marketing/withdraw-favor/users/{openid}/coupons`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListCouponsQuery {
     /// 银行提现免费券批次创建方商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行提现免费券批次创建方商户号\n\n**Required.**"
+        )
+    )]
     pub mchid: ::std::string::String,
     /// 银行提现免费券批次ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行提现免费券批次ID\n\n**Required.**"
+        )
+    )]
     pub stock_id: ::std::string::String,
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 分页页码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页页码")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -71,22 +104,49 @@ impl ListCouponsQuery {
 /// 银行提现免费券列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `data`.\n\n银行提现免费券列表"
+    )
+)]
 #[non_exhaustive]
 pub struct ListCouponsDataItem {
     /// 发放时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放时间")
+    )]
     pub send_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放额度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放额度")
+    )]
     pub send_quota: ::std::option::Option<i64>,
     /// 银行提现免费券的券ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行提现免费券的券ID")
+    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 使用额度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用额度")
+    )]
     pub use_quota: ::std::option::Option<i64>,
     /// 银行提现免费券券状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行提现免费券券状态")
+    )]
     pub coupon_state: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -122,27 +182,62 @@ impl ListCouponsDataItem {
 /// The response of 查询批次下用户银行提现免费券列表 (`GET /v3/marketing/withdraw-favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询批次下用户银行提现免费券列表 (`GET /v3/marketing/withdraw-favor/users/{openid}/coupons`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// 银行提现免费券列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行提现免费券列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ListCouponsDataItem>>,
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页页码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 查询结果总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "查询结果总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -312,23 +407,52 @@ impl ::wechatpay_runtime::Paginated for ListCouponsRequest {
 /// The JSON body of 为用户发银行提现免费券 (`POST /v3/marketing/withdraw-favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 为用户发银行提现免费券 (`POST /v3/marketing/withdraw-favor/users/{openid}/coupons`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MarketingCreateCouponBody {
     /// 银行提现免费券批次创建方商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行提现免费券批次创建方商户号\n\n**Required.**"
+        )
+    )]
     pub mchid: ::std::string::String,
     /// 银行提现免费券批次ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行提现免费券批次ID\n\n**Required.**"
+        )
+    )]
     pub stock_id: ::std::string::String,
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 商户单据号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户单据号\n\n**Required.**")
+    )]
     pub send_request_no: ::std::string::String,
 }
 
@@ -361,13 +485,28 @@ impl MarketingCreateCouponBody {
 /// The response of 为用户发银行提现免费券 (`POST /v3/marketing/withdraw-favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 为用户发银行提现免费券 (`POST /v3/marketing/withdraw-favor/users/{openid}/coupons`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MarketingCreateCouponResponse {
     /// 银行提现免费券ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行提现免费券ID")
+    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 银行提现免费券过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行提现免费券过期时间")
+    )]
     pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

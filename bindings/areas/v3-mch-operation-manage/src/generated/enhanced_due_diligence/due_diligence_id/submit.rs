@@ -20,27 +20,58 @@
 /// 校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `check_rule` object.\n\n校验规则")
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceCheckRule {
     /// 字符串最小长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最小长度")
+    )]
     pub min_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最大长度")
+    )]
     pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制提交的文件后缀")
+    )]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制文件提交大小，单位M")
+    )]
     pub max_file_size: ::std::option::Option<i64>,
     /// 枚举可选的字段枚举值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "枚举可选的字段枚举值")
+    )]
     pub enum_keys: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "展示给商户看的枚举可选的字段列表"
+        )
+    )]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -118,13 +149,28 @@ impl SubmitEnhancedDueDiligenceCheckRule {
 /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `relations`.\n\n资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRelationsItem {
     /// 关联的资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项ID")
+    )]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项值")
+    )]
     pub source_value: ::std::option::Option<::std::string::String>,
 }
 
@@ -165,49 +211,106 @@ impl SubmitEnhancedDueDiligenceRelationsItem {
 /// 资料项集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `record_fields`.\n\n资料项集合")
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRecordFieldsItem {
     /// 资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项ID")
+    )]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项英文名")
+    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项中文名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项类型\n\nDocumented values: `1`, `2`, `11`, `15`."
+        )
+    )]
     pub type_: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项填写提示")
+    )]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "输入框占位文案")
+    )]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "叹号悬浮提示语")
+    )]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否必须提交\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub required: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验规则")
+    )]
     pub check_rule: ::std::option::Option<SubmitEnhancedDueDiligenceCheckRule>,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+        )
+    )]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceRelationsItem>,
     >,
     /// 提交内容需要加密
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交内容需要加密")
+    )]
     pub need_encrypt: ::std::option::Option<bool>,
 }
 
@@ -341,11 +444,22 @@ impl SubmitEnhancedDueDiligenceRecordFieldsItem {
 /// 提交资料内容
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `submit_data`.\n\n提交资料内容"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceSubmitData {
     /// 资料项集合
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项集合\n\n**Required.**")
+    )]
     pub record_fields: ::std::vec::Vec<SubmitEnhancedDueDiligenceRecordFieldsItem>,
 }
 
@@ -369,16 +483,34 @@ impl SubmitEnhancedDueDiligenceSubmitData {
 /// The JSON body of 提交尽调资料 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交尽调资料 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceBody {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 提交资料内容
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "提交资料内容\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub submit_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<SubmitEnhancedDueDiligenceSubmitData>,
     >,
@@ -433,27 +565,58 @@ impl SubmitEnhancedDueDiligenceBody {
 /// 校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `check_rule` object.\n\n校验规则")
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
     /// 字符串最小长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最小长度")
+    )]
     pub min_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最大长度")
+    )]
     pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制提交的文件后缀")
+    )]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制文件提交大小，单位M")
+    )]
     pub max_file_size: ::std::option::Option<i64>,
     /// 枚举可选的字段枚举值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "枚举可选的字段枚举值")
+    )]
     pub enum_keys: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "展示给商户看的枚举可选的字段列表"
+        )
+    )]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -493,10 +656,18 @@ impl SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
 /// 资料项集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `record_fields`.\n\n资料项集合")
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
     /// 校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验规则")
+    )]
     pub check_rule: ::std::option::Option<
         SubmitEnhancedDueDiligenceRecordFieldsCheckRule,
     >,
@@ -504,49 +675,113 @@ pub struct SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否允许修改内容\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub disabled: ::std::option::Option<i64>,
     /// 资料项值(单值类型)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项值(单值类型)")
+    )]
     pub field_data: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项英文名")
+    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 是否隐藏资料项
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否隐藏资料项")
+    )]
     pub hidden: ::std::option::Option<i64>,
     /// 资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项ID")
+    )]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项中文名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 提交内容需要加密
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交内容需要加密")
+    )]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 输入占位文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "输入占位文案")
+    )]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 是否必填
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否必填\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub required: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项填写提示")
+    )]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "叹号悬浮提示语")
+    )]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项类型\n\nDocumented values: `1`, `2`, `11`, `15`."
+        )
+    )]
     pub type_: ::std::option::Option<i64>,
     /// 日期类型是否可勾选“长期有效”
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "日期类型是否可勾选“长期有效”\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub use_permanently_date: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -602,12 +837,26 @@ impl SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
 /// 尽调要求提交的资料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `submission_template`.\n\n尽调要求提交的资料"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceSubmissionTemplate {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项集合\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem>,
     >,
@@ -641,13 +890,28 @@ impl SubmitEnhancedDueDiligenceSubmissionTemplate {
 /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `relations`.\n\n资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
     /// 关联的资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项ID")
+    )]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项值")
+    )]
     pub source_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -679,39 +943,85 @@ impl SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
 /// 资料项集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `record_fields`.\n\n资料项集合")
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     /// 资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项ID")
+    )]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项英文名")
+    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项中文名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项类型\n\nDocumented values: `1`, `2`, `11`, `15`."
+        )
+    )]
     pub type_: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项填写提示")
+    )]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "输入框占位文案")
+    )]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "叹号悬浮提示语")
+    )]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否必须提交\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub required: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验规则")
+    )]
     pub check_rule: ::std::option::Option<
         SubmitEnhancedDueDiligenceRecordFieldsCheckRule,
     >,
@@ -719,11 +1029,22 @@ pub struct SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+        )
+    )]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceRecordFieldsRelationsItem>,
     >,
     /// 提交内容需要加密
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交内容需要加密")
+    )]
     pub need_encrypt: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -773,12 +1094,26 @@ impl SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
 /// 尽调已经提交的资料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `submission_data`.\n\n尽调已经提交的资料"
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceSubmissionData {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项集合\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem>,
     >,
@@ -808,20 +1143,42 @@ impl SubmitEnhancedDueDiligenceSubmissionData {
 /// The response of 提交尽调资料 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 提交尽调资料 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceResponse {
     /// 尽调单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "尽调单状态")
+    )]
     pub due_diligence_state: ::std::option::Option<
         SubmitEnhancedDueDiligenceDueDiligenceState,
     >,
     /// 提交时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交时间")
+    )]
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 尽调要求提交的资料
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "尽调要求提交的资料\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub submission_template: ::std::option::Option<
         ::wechatpay_runtime::JsonString<SubmitEnhancedDueDiligenceSubmissionTemplate>,
     >,
@@ -829,6 +1186,13 @@ pub struct SubmitEnhancedDueDiligenceResponse {
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "尽调已经提交的资料\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub submission_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<SubmitEnhancedDueDiligenceSubmissionData>,
     >,

@@ -5,23 +5,52 @@
 /// The JSON `meta` part of 上传尽调资料文件.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON `meta` part of 上传尽调资料文件."
+    )
+)]
 #[non_exhaustive]
 pub struct UploadEnhancedDueDiligenceMeta {
     /// 商户上传的媒体图片的名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户上传的媒体图片的名称\n\n**Required.**"
+        )
+    )]
     pub file_name: ::std::string::String,
     /// 图片文件的`sha256`摘要
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "图片文件的`sha256`摘要\n\n**Required.**"
+        )
+    )]
     pub file_digest: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 资料项唯一id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项唯一id\n\n**Required.**")
+    )]
     pub item_id: i64,
 }
 
@@ -87,12 +116,26 @@ impl UploadEnhancedDueDiligenceBody {
 /// The response of 上传尽调资料文件 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 上传尽调资料文件 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UploadEnhancedDueDiligenceResponse {
     /// 文件标识ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "文件标识ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

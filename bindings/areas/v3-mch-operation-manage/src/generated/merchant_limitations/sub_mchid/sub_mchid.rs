@@ -85,49 +85,113 @@
 /// 被管控原因及解脱路径列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `recovery_specifications`.\n\n被管控原因及解脱路径列表"
+    )
+)]
 #[non_exhaustive]
 pub struct GetMerchantLimitationBySubMchidRecoverySpecificationsItem {
     /// 商户被该原因管控的单据号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户被该原因管控的单据号")
+    )]
     pub limitation_case_id: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户被管控原因")
+    )]
     pub limitation_reason: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户被管控原因描述")
+    )]
     pub limitation_reason_describe: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的解脱路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户被该原因管控的解脱路径")
+    )]
     pub recover_way: ::std::option::Option<GetMerchantLimitationBySubMchidRecoverWay>,
     /// 商户被该原因管控的解脱路径参数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户被该原因管控的解脱路径参数"
+        )
+    )]
     pub recover_way_param: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的解脱帮助链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户被该原因管控的解脱帮助链接"
+        )
+    )]
     pub recover_help_url: ::std::option::Option<::std::string::String>,
     /// 处置方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "处置方式")
+    )]
     pub limitation_action_type: ::std::option::Option<
         GetMerchantLimitationBySubMchidLimitationActionType,
     >,
     /// 预计管控开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计管控开始时间")
+    )]
     pub limitation_start_date: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户被该原因管控的时间")
+    )]
     pub limitation_date: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户被管控原因类型")
+    )]
     pub limitation_reason_type: ::std::option::Option<
         GetMerchantLimitationBySubMchidLimitationReasonType,
     >,
     /// 商户被该原因管控的能力列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户被该原因管控的能力列表")
+    )]
     pub relate_limitations: ::std::option::Option<
         ::std::vec::Vec<GetMerchantLimitationBySubMchidLimitedFunctions>,
     >,
     /// 商户被该原因管控的其他能力描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户被该原因管控的其他能力描述"
+        )
+    )]
     pub other_relate_limitations: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -177,25 +241,51 @@ impl GetMerchantLimitationBySubMchidRecoverySpecificationsItem {
 /// The response of 查询子商户管控情况 (`GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询子商户管控情况 (`GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetMerchantLimitationBySubMchidResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户被管控能力列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户被管控能力列表")
+    )]
     pub limited_functions: ::std::option::Option<
         ::std::vec::Vec<GetMerchantLimitationBySubMchidLimitedFunctions>,
     >,
     /// 被管控原因及解脱路径列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被管控原因及解脱路径列表")
+    )]
     pub recovery_specifications: ::std::option::Option<
         ::std::vec::Vec<GetMerchantLimitationBySubMchidRecoverySpecificationsItem>,
     >,
     /// 商户其他被管控能力描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户其他被管控能力描述")
+    )]
     pub other_limited_functions: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -20,13 +20,28 @@
 /// The response of 撤销超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 撤销超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RevokeMchcontactalterapplymentResponse {
     /// 申请单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单号")
+    )]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单状态")
+    )]
     pub state: ::std::option::Option<RevokeMchcontactalterapplymentState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

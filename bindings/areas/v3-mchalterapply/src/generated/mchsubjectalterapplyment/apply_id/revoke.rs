@@ -17,12 +17,26 @@
 /// The response of 撤销资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 撤销资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RevokeMchsubjectalterapplymentResponse {
     /// 撤销状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "撤销状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub result: ::std::option::Option<RevokeMchsubjectalterapplymentResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

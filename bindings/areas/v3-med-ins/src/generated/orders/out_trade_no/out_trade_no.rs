@@ -5,10 +5,21 @@
 /// Query parameters of 使用商户订单号查看下单结果 (`GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 使用商户订单号查看下单结果 (`GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MedGetOrderByOutTradeNoQuery {
     /// 医疗机构的商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构的商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -88,19 +99,44 @@ impl MedGetOrderByOutTradeNoQuery {
 /// 支付完成后医保局返回内容
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `passthrough_response_content`.\n\n支付完成后医保局返回内容"
+    )
+)]
 #[non_exhaustive]
 pub struct MedGetOrderByOutTradeNoPassthroughResponseContent {
     /// `payAuthNo`: not described on the docs page.
     #[serde(rename = "payAuthNo")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`payAuthNo`: not described on the docs page."
+        )
+    )]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// `payOrdId`: not described on the docs page.
     #[serde(rename = "payOrdId")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "`payOrdId`: not described on the docs page.")
+    )]
     pub pay_ord_id: ::std::option::Option<::std::string::String>,
     /// `setlLatlnt`: not described on the docs page.
     #[serde(rename = "setlLatlnt")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`setlLatlnt`: not described on the docs page."
+        )
+    )]
     pub setl_latlnt: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -183,17 +219,38 @@ impl MedGetOrderByOutTradeNoPassthroughResponseContent {
 /// 现金补充列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `cash_add_detail`.\n\n现金补充列表"
+    )
+)]
 #[non_exhaustive]
 pub struct MedGetOrderByOutTradeNoCashAddDetailItem {
     /// 现金补充金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "现金补充金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cash_add_fee: ::std::option::Option<i64>,
     /// 现金补充类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "现金补充类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cash_add_type: ::std::option::Option<MedGetOrderByOutTradeNoCashAddType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -241,17 +298,38 @@ impl MedGetOrderByOutTradeNoCashAddDetailItem {
 /// 现金减免列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `cash_reduce_detail`.\n\n现金减免列表"
+    )
+)]
 #[non_exhaustive]
 pub struct MedGetOrderByOutTradeNoCashReduceDetailItem {
     /// 现金减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "现金减免金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cash_reduce_fee: ::std::option::Option<i64>,
     /// 现金减免类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "现金减免类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cash_reduce_type: ::std::option::Option<MedGetOrderByOutTradeNoCashReduceType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -281,37 +359,83 @@ impl MedGetOrderByOutTradeNoCashReduceDetailItem {
 /// The response of 使用商户订单号查看下单结果 (`GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 使用商户订单号查看下单结果 (`GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct MedGetOrderByOutTradeNoResponse {
     /// 医保自费混合订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保自费混合订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mix_trade_no: ::std::option::Option<::std::string::String>,
     /// 医保自费混合订单支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保自费混合订单支付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mix_pay_status: ::std::option::Option<MedGetOrderByOutTradeNoMixPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "混合订单中自费部分的支付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub self_pay_status: ::std::option::Option<MedGetOrderByOutTradeNoSelfPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "混合订单中自费部分的支付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub med_ins_pay_status: ::std::option::Option<
         MedGetOrderByOutTradeNoMedInsPayStatus,
     >,
     /// 订单支付时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单支付时间")
+    )]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付完成后医保局返回内容
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付完成后医保局返回内容\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub passthrough_response_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<
             MedGetOrderByOutTradeNoPassthroughResponseContent,
@@ -321,96 +445,235 @@ pub struct MedGetOrderByOutTradeNoResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "混合支付类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mix_pay_type: ::std::option::Option<MedGetOrderByOutTradeNoMixPayType>,
     /// 订单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub order_type: ::std::option::Option<MedGetOrderByOutTradeNoOrderType>,
     /// 从业机构的公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "从业机构的公众号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构的公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医疗机构的商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户在appid下的唯一标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在医疗机构AppID下的唯一标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在医疗机构AppID下的唯一标识"
+        )
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 是否代亲属支付
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否代亲属支付")
+    )]
     pub pay_for_relatives: ::std::option::Option<bool>,
     /// 从业机构订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "从业机构订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 医疗机构订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医疗机构订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub serial_no: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付单ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保局返回的支付单ID")
+    )]
     pub pay_order_id: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付授权码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保局返回的支付授权码")
+    )]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// 用户定位信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户定位信息")
+    )]
     pub geo_location: ::std::option::Option<::std::string::String>,
     /// 城市ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "城市ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub city_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医疗机构名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub med_inst_name: ::std::option::Option<::std::string::String>,
     /// 医疗机构编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医疗机构编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub med_inst_no: ::std::option::Option<::std::string::String>,
     /// 医保下单时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保下单时间")
+    )]
     pub med_ins_order_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 使用该接口下单的总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用该接口下单的总金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保统筹支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保局结算后，医保统筹支付金额"
+        )
+    )]
     pub med_ins_gov_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保个账支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保局结算后，医保个账支付金额"
+        )
+    )]
     pub med_ins_self_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保其他支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医保局结算后，医保其他支付金额"
+        )
+    )]
     pub med_ins_other_fee: ::std::option::Option<i64>,
     /// 医保局结算后，需要自费的金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保局结算后，需要自费的金额")
+    )]
     pub med_ins_cash_fee: ::std::option::Option<i64>,
     /// 实际需要用户微信支付的金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际需要用户微信支付的金额")
+    )]
     pub wechat_pay_cash_fee: ::std::option::Option<i64>,
     /// 现金补充列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金补充列表")
+    )]
     pub cash_add_detail: ::std::option::Option<
         ::std::vec::Vec<MedGetOrderByOutTradeNoCashAddDetailItem>,
     >,
     /// 现金减免列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "现金减免列表")
+    )]
     pub cash_reduce_detail: ::std::option::Option<
         ::std::vec::Vec<MedGetOrderByOutTradeNoCashReduceDetailItem>,
     >,
@@ -418,14 +681,32 @@ pub struct MedGetOrderByOutTradeNoResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "回调通知URL\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 自费预下单ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自费预下单ID")
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构透传给医保的数据
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "医疗机构透传给医保的数据\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub passthrough_request_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<
             MedGetOrderByOutTradeNoPassthroughResponseContent,
@@ -433,18 +714,35 @@ pub struct MedGetOrderByOutTradeNoResponse {
     >,
     /// 扩展字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扩展字段")
+    )]
     pub extends: ::std::option::Option<::std::string::String>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "渠道号"))]
     pub channel_no: ::std::option::Option<::std::string::String>,
     /// 是否到医保局测试环境下单
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否到医保局测试环境下单")
+    )]
     pub med_ins_test_env: ::std::option::Option<bool>,
     /// 医保支付失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "医保支付失败原因")
+    )]
     pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

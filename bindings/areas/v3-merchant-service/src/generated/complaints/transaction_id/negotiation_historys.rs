@@ -33,28 +33,64 @@
 /// 投诉协商历史
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `complaint_negotiation_history`.\n\n投诉协商历史"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryNegotiationHistoryComplaintNegotiationHistoryItem {
     /// 操作人
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作人\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operate_user: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 操作类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operate_type: ::std::option::Option<QueryNegotiationHistoryOperateType>,
     /// 操作内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作内容")
+    )]
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// 协商历史图片凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "协商历史图片凭证")
+    )]
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -90,10 +126,21 @@ impl QueryNegotiationHistoryComplaintNegotiationHistoryItem {
 /// The response of 查询投诉协商历史 (`GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询投诉协商历史 (`GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryNegotiationHistoryResponse {
     /// 投诉协商历史
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉协商历史")
+    )]
     pub complaint_negotiation_history: ::std::option::Option<
         ::std::vec::Vec<QueryNegotiationHistoryComplaintNegotiationHistoryItem>,
     >,

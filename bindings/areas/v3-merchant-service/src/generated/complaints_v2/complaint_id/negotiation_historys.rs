@@ -5,13 +5,28 @@
 /// Query parameters of 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`)."
+    )
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysQuery {
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页开始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
 }
 
@@ -61,13 +76,28 @@ impl V2ListNegotiationHistorysQuery {
 /// 操作资料列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `complaint_media_list` object.\n\n操作资料列表"
+    )
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysComplaintMediaList {
     /// 媒体文件业务类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "媒体文件业务类型")
+    )]
     pub media_type: ::std::option::Option<V2ListNegotiationHistorysMediaType>,
     /// 媒体文件请求url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "媒体文件请求url")
+    )]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -162,16 +192,29 @@ impl V2ListNegotiationHistorysComplaintMediaList {
 /// 文本
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `text` object.\n\n文本")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysText {
     /// 文本
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "文本"))]
     pub text: ::std::option::Option<::std::string::String>,
     /// 文本颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文本颜色")
+    )]
     pub color: ::std::option::Option<V2ListNegotiationHistorysColor>,
     /// 是否粗体
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否粗体")
+    )]
     pub is_bold: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -217,13 +260,22 @@ impl V2ListNegotiationHistorysText {
 /// 图片
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `image` object.\n\n图片")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysImage {
     /// 媒体ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "媒体ID"))]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// 图片样式类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片样式类型")
+    )]
     pub image_style_type: ::std::option::Option<V2ListNegotiationHistorysImageStyleType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -268,22 +320,50 @@ impl V2ListNegotiationHistorysImage {
 /// 跳转小程序信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mini_program_jump_info` object.\n\n跳转小程序信息"
+    )
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysMiniProgramJumpInfo {
     /// 跳转小程序APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转小程序APPID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面PATH
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转小程序页面PATH\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转小程序页面名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub text: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -317,15 +397,33 @@ impl V2ListNegotiationHistorysMiniProgramJumpInfo {
 /// 回复消息内容
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `message_info` object.\n\n回复消息内容"
+    )
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysMessageInfo {
     /// 回复的消息内容
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "回复的消息内容\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub content: ::std::option::Option<::std::string::String>,
     /// 自定义透传字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义透传字段")
+    )]
     pub custom_data: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -357,24 +455,45 @@ impl V2ListNegotiationHistorysMessageInfo {
 /// 动作
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `action` object.\n\n动作")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysAction {
     /// 动作类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "动作类型")
+    )]
     pub action_type: ::std::option::Option<V2ListNegotiationHistorysActionType>,
     /// 跳转链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转链接")
+    )]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序信息")
+    )]
     pub mini_program_jump_info: ::std::option::Option<
         V2ListNegotiationHistorysMiniProgramJumpInfo,
     >,
     /// 回复消息内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回复消息内容")
+    )]
     pub message_info: ::std::option::Option<V2ListNegotiationHistorysMessageInfo>,
     /// 动作id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "动作id"))]
     pub action_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -412,13 +531,25 @@ impl V2ListNegotiationHistorysAction {
 /// 失效配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `invalid_info` object.\n\n失效配置")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysInvalidInfo {
     /// 过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "过期时间")
+    )]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否可以多次点击
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否可以多次点击")
+    )]
     pub multi_clickable: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -450,16 +581,26 @@ impl V2ListNegotiationHistorysInvalidInfo {
 /// 链接
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `link` object.\n\n链接")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysLink {
     /// 文本
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "文本"))]
     pub text: ::std::option::Option<::std::string::String>,
     /// 动作
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "动作"))]
     pub action: ::std::option::Option<V2ListNegotiationHistorysAction>,
     /// 失效配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效配置")
+    )]
     pub invalid_info: ::std::option::Option<V2ListNegotiationHistorysInvalidInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -493,16 +634,23 @@ impl V2ListNegotiationHistorysLink {
 /// FAQ列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `faqs`.\n\nFAQ列表")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysFaqsItem {
     /// faq的id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "faq的id"))]
     pub faq_id: ::std::option::Option<::std::string::String>,
     /// faq内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "faq内容"))]
     pub faq_title: ::std::option::Option<::std::string::String>,
     /// 动作
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "动作"))]
     pub action: ::std::option::Option<V2ListNegotiationHistorysAction>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -536,10 +684,15 @@ impl V2ListNegotiationHistorysFaqsItem {
 /// FAQ列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `faq_list` object.\n\nFAQ列表")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysFaqList {
     /// FAQ列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "FAQ列表"))]
     pub faqs: ::std::option::Option<::std::vec::Vec<V2ListNegotiationHistorysFaqsItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -582,16 +735,29 @@ impl V2ListNegotiationHistorysFaqList {
 /// 按钮组
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `button_group` object.\n\n按钮组")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysButtonGroup {
     /// 按钮组
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "按钮组"))]
     pub buttons: ::std::option::Option<::std::vec::Vec<V2ListNegotiationHistorysLink>>,
     /// 按钮布局方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "按钮布局方式")
+    )]
     pub button_layout: ::std::option::Option<V2ListNegotiationHistorysButtonLayout>,
     /// 失效配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效配置")
+    )]
     pub invalid_info: ::std::option::Option<V2ListNegotiationHistorysInvalidInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -625,29 +791,43 @@ impl V2ListNegotiationHistorysButtonGroup {
 /// 消息内容
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `blocks`.\n\n消息内容")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysBlocksItem {
     /// 消息块类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消息块类型")
+    )]
     pub type_: ::std::option::Option<V2ListNegotiationHistorysType>,
     /// 文本
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "文本"))]
     pub text: ::std::option::Option<V2ListNegotiationHistorysText>,
     /// 图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "图片"))]
     pub image: ::std::option::Option<V2ListNegotiationHistorysImage>,
     /// 链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "链接"))]
     pub link: ::std::option::Option<V2ListNegotiationHistorysLink>,
     /// FAQ列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "FAQ列表"))]
     pub faq_list: ::std::option::Option<V2ListNegotiationHistorysFaqList>,
     /// 按钮
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "按钮"))]
     pub button: ::std::option::Option<V2ListNegotiationHistorysLink>,
     /// 按钮组
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "按钮组"))]
     pub button_group: ::std::option::Option<V2ListNegotiationHistorysButtonGroup>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -702,18 +882,37 @@ impl V2ListNegotiationHistorysBlocksItem {
 /// 普通消息内容
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `normal_message` object.\n\n普通消息内容"
+    )
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysNormalMessage {
     /// 消息内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消息内容")
+    )]
     pub blocks: ::std::option::Option<
         ::std::vec::Vec<V2ListNegotiationHistorysBlocksItem>,
     >,
     /// 发送者身份类别
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发送者身份类别")
+    )]
     pub sender_identity: ::std::option::Option<V2ListNegotiationHistorysSenderIdentity>,
     /// 自定义透传信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义透传信息")
+    )]
     pub custom_data: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -747,18 +946,34 @@ impl V2ListNegotiationHistorysNormalMessage {
 /// 用户点击回复消息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `click_message` object.\n\n用户点击回复消息"
+    )
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysClickMessage {
     /// 回复的消息内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回复的消息内容")
+    )]
     pub message_content: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// 动作id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "动作id"))]
     pub action_id: ::std::option::Option<::std::string::String>,
     /// 被点击的操作流水号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被点击的操作流水号")
+    )]
     pub clicked_log_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -792,10 +1007,18 @@ impl V2ListNegotiationHistorysClickMessage {
 /// 投诉协商历史
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n投诉协商历史")
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysDataItem {
     /// 操作资料列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作资料列表")
+    )]
     pub complaint_media_list: ::std::option::Option<
         V2ListNegotiationHistorysComplaintMediaList,
     >,
@@ -803,41 +1026,93 @@ pub struct V2ListNegotiationHistorysDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作流水号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub log_id: ::std::option::Option<::std::string::String>,
     /// 操作人
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作人\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operator: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 操作类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operate_type: ::std::option::Option<V2ListNegotiationHistorysOperateType>,
     /// 操作内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作内容")
+    )]
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// 图片凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片凭证")
+    )]
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 用户申请平台协助原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户申请平台协助原因")
+    )]
     pub user_appy_platform_service_reason: ::std::option::Option<::std::string::String>,
     /// 用户申请平台协助原因描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户申请平台协助原因描述")
+    )]
     pub user_appy_platform_service_reason_description: ::std::option::Option<
         ::std::string::String,
     >,
     /// 普通消息内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "普通消息内容")
+    )]
     pub normal_message: ::std::option::Option<V2ListNegotiationHistorysNormalMessage>,
     /// 用户点击回复消息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户点击回复消息")
+    )]
     pub click_message: ::std::option::Option<V2ListNegotiationHistorysClickMessage>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -888,23 +1163,52 @@ impl V2ListNegotiationHistorysDataItem {
 /// The response of 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`)."
+    )
+)]
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysResponse {
     /// 投诉协商历史
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉协商历史")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<V2ListNegotiationHistorysDataItem>>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页开始位置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 投诉协商历史总条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉协商历史总条数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

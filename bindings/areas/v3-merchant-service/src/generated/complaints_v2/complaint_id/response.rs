@@ -7,19 +7,41 @@
 /// 跳转小程序信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mini_program_jump_info` object.\n\n跳转小程序信息"
+    )
+)]
 #[non_exhaustive]
 pub struct V2CreateResponseMiniProgramJumpInfo {
     /// 跳转小程序APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序APPID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 跳转小程序页面PATH
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序页面PATH\n\n**Required.**")
+    )]
     pub path: ::std::string::String,
     /// 跳转小程序页面名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转小程序页面名称\n\n**Required.**"
+        )
+    )]
     pub text: ::std::string::String,
 }
 
@@ -49,27 +71,58 @@ impl V2CreateResponseMiniProgramJumpInfo {
 /// The JSON body of 提交回复 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交回复 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response`)."
+    )
+)]
 #[non_exhaustive]
 pub struct V2CreateResponseBody {
     /// 被诉商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被诉商户号\n\n**Required.**")
+    )]
     pub complainted_mchid: ::std::string::String,
     /// 回复内容
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回复内容\n\n**Required.**")
+    )]
     pub response_content: ::std::string::String,
     /// 回复图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回复图片")
+    )]
     pub response_images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 跳转链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转链接")
+    )]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转链接文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转链接文案")
+    )]
     pub jump_url_text: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序信息")
+    )]
     pub mini_program_jump_info: ::std::option::Option<
         V2CreateResponseMiniProgramJumpInfo,
     >,

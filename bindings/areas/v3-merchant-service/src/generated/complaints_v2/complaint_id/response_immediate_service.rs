@@ -35,16 +35,29 @@
 /// 文本
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `text` object.\n\n文本")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceText {
     /// 文本
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "文本"))]
     pub text: ::std::option::Option<::std::string::String>,
     /// 文本颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文本颜色")
+    )]
     pub color: ::std::option::Option<CreateResponseImmediateServiceColor>,
     /// 是否粗体
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否粗体")
+    )]
     pub is_bold: ::std::option::Option<bool>,
 }
 
@@ -105,13 +118,22 @@ impl CreateResponseImmediateServiceText {
 /// 图片
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `image` object.\n\n图片")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceImage {
     /// 媒体ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "媒体ID"))]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// 图片样式类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片样式类型")
+    )]
     pub image_style_type: ::std::option::Option<
         CreateResponseImmediateServiceImageStyleType,
     >,
@@ -170,17 +192,36 @@ impl CreateResponseImmediateServiceImage {
 /// 跳转小程序信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mini_program_jump_info` object.\n\n跳转小程序信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceMiniProgramJumpInfo {
     /// 跳转小程序APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序APPID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 跳转小程序页面PATH
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序页面PATH")
+    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序页面名称")
+    )]
     pub text: ::std::option::Option<::std::string::String>,
 }
 
@@ -226,14 +267,29 @@ impl CreateResponseImmediateServiceMiniProgramJumpInfo {
 /// 回复消息内容
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `message_info` object.\n\n回复消息内容"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceMessageInfo {
     /// 回复的消息内容
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回复的消息内容\n\n**Required.**")
+    )]
     pub content: ::std::string::String,
     /// 自定义透传字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义透传字段")
+    )]
     pub custom_data: ::std::option::Option<::std::string::String>,
 }
 
@@ -268,24 +324,45 @@ impl CreateResponseImmediateServiceMessageInfo {
 /// 动作
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `action` object.\n\n动作")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceAction {
     /// 动作类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "动作类型")
+    )]
     pub action_type: ::std::option::Option<CreateResponseImmediateServiceActionType>,
     /// 跳转链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转链接")
+    )]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序信息")
+    )]
     pub mini_program_jump_info: ::std::option::Option<
         CreateResponseImmediateServiceMiniProgramJumpInfo,
     >,
     /// 回复消息内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回复消息内容")
+    )]
     pub message_info: ::std::option::Option<CreateResponseImmediateServiceMessageInfo>,
     /// 动作id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "动作id"))]
     pub action_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -364,13 +441,25 @@ impl CreateResponseImmediateServiceAction {
 /// 失效配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `invalid_info` object.\n\n失效配置")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceInvalidInfo {
     /// 过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "过期时间")
+    )]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否可以多次点击
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否可以多次点击")
+    )]
     pub multi_clickable: ::std::option::Option<bool>,
 }
 
@@ -411,16 +500,26 @@ impl CreateResponseImmediateServiceInvalidInfo {
 /// 链接
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `link` object.\n\n链接")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceLink {
     /// 文本
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "文本"))]
     pub text: ::std::option::Option<::std::string::String>,
     /// 动作
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "动作"))]
     pub action: ::std::option::Option<CreateResponseImmediateServiceAction>,
     /// 失效配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效配置")
+    )]
     pub invalid_info: ::std::option::Option<CreateResponseImmediateServiceInvalidInfo>,
 }
 
@@ -472,16 +571,23 @@ impl CreateResponseImmediateServiceLink {
 /// FAQ列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `faqs`.\n\nFAQ列表")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceFaqsItem {
     /// faq的id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "faq的id"))]
     pub faq_id: ::std::option::Option<::std::string::String>,
     /// faq内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "faq内容"))]
     pub faq_title: ::std::option::Option<::std::string::String>,
     /// 动作
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "动作"))]
     pub action: ::std::option::Option<CreateResponseImmediateServiceAction>,
 }
 
@@ -533,10 +639,15 @@ impl CreateResponseImmediateServiceFaqsItem {
 /// FAQ列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `faq_list` object.\n\nFAQ列表")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceFaqList {
     /// FAQ列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "FAQ列表"))]
     pub faqs: ::std::option::Option<
         ::std::vec::Vec<CreateResponseImmediateServiceFaqsItem>,
     >,
@@ -584,18 +695,31 @@ impl CreateResponseImmediateServiceFaqList {
 /// 按钮组
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `button_group` object.\n\n按钮组")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceButtonGroup {
     /// 按钮组
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "按钮组"))]
     pub buttons: ::std::option::Option<
         ::std::vec::Vec<CreateResponseImmediateServiceLink>,
     >,
     /// 按钮布局方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "按钮布局方式")
+    )]
     pub button_layout: ::std::option::Option<CreateResponseImmediateServiceButtonLayout>,
     /// 失效配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效配置")
+    )]
     pub invalid_info: ::std::option::Option<CreateResponseImmediateServiceInvalidInfo>,
 }
 
@@ -650,29 +774,43 @@ impl CreateResponseImmediateServiceButtonGroup {
 /// 消息内容
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `blocks`.\n\n消息内容")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceBlocksItem {
     /// 消息块类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消息块类型")
+    )]
     pub type_: ::std::option::Option<CreateResponseImmediateServiceType>,
     /// 文本
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "文本"))]
     pub text: ::std::option::Option<CreateResponseImmediateServiceText>,
     /// 图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "图片"))]
     pub image: ::std::option::Option<CreateResponseImmediateServiceImage>,
     /// 链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "链接"))]
     pub link: ::std::option::Option<CreateResponseImmediateServiceLink>,
     /// FAQ列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "FAQ列表"))]
     pub faq_list: ::std::option::Option<CreateResponseImmediateServiceFaqList>,
     /// 按钮
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "按钮"))]
     pub button: ::std::option::Option<CreateResponseImmediateServiceLink>,
     /// 按钮组
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "按钮组"))]
     pub button_group: ::std::option::Option<CreateResponseImmediateServiceButtonGroup>,
 }
 
@@ -769,20 +907,36 @@ impl CreateResponseImmediateServiceBlocksItem {
 /// 消息内容
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `message` object.\n\n消息内容")
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceMessage {
     /// 消息内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消息内容")
+    )]
     pub blocks: ::std::option::Option<
         ::std::vec::Vec<CreateResponseImmediateServiceBlocksItem>,
     >,
     /// 发送者身份类别
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发送者身份类别")
+    )]
     pub sender_identity: ::std::option::Option<
         CreateResponseImmediateServiceSenderIdentity,
     >,
     /// 自定义透传信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义透传信息")
+    )]
     pub custom_data: ::std::option::Option<::std::string::String>,
 }
 
@@ -835,19 +989,38 @@ impl CreateResponseImmediateServiceMessage {
 /// The JSON body of 回复需要即时服务的投诉单 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 回复需要即时服务的投诉单 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceBody {
     /// 被诉商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被诉商户号\n\n**Required.**")
+    )]
     pub complainted_mchid: ::std::string::String,
     /// 消息内容
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消息内容\n\n**Required.**")
+    )]
     pub message: CreateResponseImmediateServiceMessage,
     /// 幂等ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "幂等ID\n\n**Required.**")
+    )]
     pub idempotent_id: ::std::string::String,
 }
 
@@ -877,10 +1050,21 @@ impl CreateResponseImmediateServiceBody {
 /// The response of 回复需要即时服务的投诉单 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 回复需要即时服务的投诉单 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceResponse {
     /// 操作流水号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作流水号")
+    )]
     pub log_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,23 +17,47 @@
 /// The JSON body of 更新退款审批结果 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 更新退款审批结果 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateRefundProgressBody {
     /// 审批动作
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审批动作\n\n**Required.**")
+    )]
     pub action: UpdateRefundProgressAction,
     /// 预计发起退款时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计发起退款时间")
+    )]
     pub launch_refund_day: ::std::option::Option<i64>,
     /// 拒绝退款原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "拒绝退款原因")
+    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 拒绝退款的举证图片列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "拒绝退款的举证图片列表")
+    )]
     pub reject_media_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 

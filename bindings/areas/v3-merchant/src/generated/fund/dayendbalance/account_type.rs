@@ -5,11 +5,22 @@
 /// Query parameters of 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetDayendbalanceQuery {
     /// 日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "日期\n\n**Required.**")
+    )]
     pub date: ::std::string::String,
 }
 
@@ -31,15 +42,33 @@ impl GetDayendbalanceQuery {
 /// The response of 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetDayendbalanceResponse {
     /// 可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用余额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_amount: ::std::option::Option<i64>,
     /// 不可用余额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不可用余额")
+    )]
     pub pending_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,30 @@
 /// Query parameters of 获取发票下载信息 (`GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 获取发票下载信息 (`GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryFapiaoFileQuery {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 商户发票单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户发票单号\n\n**Required.**")
+    )]
     pub fapiao_id: ::std::string::String,
 }
 
@@ -58,16 +73,35 @@ impl QueryFapiaoFileQuery {
 /// 发票列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `fapiao_download_info_list`.\n\n发票列表"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryFapiaoFileFapiaoDownloadInfoListItem {
     /// 商户发票单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户发票单号")
+    )]
     pub fapiao_id: ::std::option::Option<::std::string::String>,
     /// 发票文件下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票文件下载地址")
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 发票状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票状态")
+    )]
     pub status: ::std::option::Option<QueryFapiaoFileStatus>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -99,10 +133,21 @@ impl QueryFapiaoFileFapiaoDownloadInfoListItem {
 /// The response of 获取发票下载信息 (`GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取发票下载信息 (`GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryFapiaoFileResponse {
     /// 发票列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票列表")
+    )]
     pub fapiao_download_info_list: ::std::option::Option<
         ::std::vec::Vec<QueryFapiaoFileFapiaoDownloadInfoListItem>,
     >,

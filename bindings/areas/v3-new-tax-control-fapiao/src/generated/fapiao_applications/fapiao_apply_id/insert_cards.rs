@@ -43,53 +43,112 @@
 /// 购买方信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `buyer_information` object.\n\n购买方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateInsertCardBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方类型\n\n**Required.**")
+    )]
     pub type_: CreateInsertCardType,
     /// 名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 纳税人识别号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "纳税人识别号")
+    )]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "地址"))]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "电话"))]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "邮箱地址\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开具的发票类型")
+    )]
     pub fapiao_bill_type: ::std::option::Option<CreateInsertCardFapiaoBillType>,
     /// 留言信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "留言信息")
+    )]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
@@ -247,28 +306,56 @@ impl ::wechatpay_runtime::sensitive::Seal for CreateInsertCardBuyerInformation {
 /// 销售方信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `seller_information` object.\n\n销售方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateInsertCardSellerInformation {
     /// 名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 纳税人识别号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "纳税人识别号\n\n**Required.**")
+    )]
     pub taxpayer_id: ::std::string::String,
     /// 地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地址\n\n**Required.**")
+    )]
     pub address: ::std::string::String,
     /// 电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "电话"))]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
 }
 
@@ -333,17 +420,27 @@ impl CreateInsertCardSellerInformation {
 /// 附加信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `extra_information` object.\n\n附加信息")
+)]
 #[non_exhaustive]
 pub struct CreateInsertCardExtraInformation {
     /// 收款人
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "收款人"))]
     pub payee: ::std::option::Option<::std::string::String>,
     /// 复核人
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "复核人"))]
     pub reviewer: ::std::option::Option<::std::string::String>,
     /// 开票人
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票人\n\n**Required.**")
+    )]
     pub drawer: ::std::string::String,
 }
 
@@ -404,53 +501,108 @@ impl CreateInsertCardExtraInformation {
 /// 发票行信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `items`.\n\n发票行信息")
+)]
 #[non_exhaustive]
 pub struct CreateInsertCardItemsItem {
     /// 货物或应税劳务、服务编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货物或应税劳务、服务编码\n\n**Required.**"
+        )
+    )]
     pub tax_code: ::std::string::String,
     /// 货物或应税劳务、服务名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货物或应税劳务、服务名称\n\n**Required.**"
+        )
+    )]
     pub goods_name: ::std::string::String,
     /// 规格型号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "规格型号")
+    )]
     pub specification: ::std::option::Option<::std::string::String>,
     /// 单位
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "单位"))]
     pub unit: ::std::option::Option<::std::string::String>,
     /// 数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "数量\n\n**Required.**")
+    )]
     pub quantity: i64,
     /// 单价
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单价\n\n**Required.**")
+    )]
     pub unit_price: i64,
     /// 单行金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单行金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 单行税额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单行税额\n\n**Required.**")
+    )]
     pub tax_amount: i64,
     /// 单行金额合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单行金额合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 税率
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "税率\n\n**Required.**")
+    )]
     pub tax_rate: i64,
     /// 税收优惠政策标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "税收优惠政策标识\n\n**Required.**")
+    )]
     pub tax_prefer_mark: CreateInsertCardTaxPreferMark,
     /// 是否折扣行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否折扣行\n\n**Required.**")
+    )]
     pub discount: bool,
 }
 
@@ -526,58 +678,117 @@ impl CreateInsertCardItemsItem {
 /// 电子发票卡券信息列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `fapiao_card_information`.\n\n电子发票卡券信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateInsertCardFapiaoCardInformationItem {
     /// 电子发票文件ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子发票文件ID\n\n**Required.**")
+    )]
     pub fapiao_media_id: ::std::string::String,
     /// 发票号码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票号码\n\n**Required.**")
+    )]
     pub fapiao_number: ::std::string::String,
     /// 发票代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票代码\n\n**Required.**")
+    )]
     pub fapiao_code: ::std::string::String,
     /// 开票时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票时间\n\n**Required.**")
+    )]
     pub fapiao_time: ::wechatpay_runtime::DateTime,
     /// 校验码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验码\n\n**Required.**")
+    )]
     pub check_code: ::std::string::String,
     /// 密码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "密码\n\n**Required.**")
+    )]
     pub password: ::std::string::String,
     /// 总价税合计
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总价税合计\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 总税额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总税额\n\n**Required.**")
+    )]
     pub tax_amount: i64,
     /// 总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 销售方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售方信息\n\n**Required.**")
+    )]
     pub seller_information: CreateInsertCardSellerInformation,
     /// 附加信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加信息\n\n**Required.**")
+    )]
     pub extra_information: CreateInsertCardExtraInformation,
     /// 发票行信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票行信息\n\n**Required.**")
+    )]
     pub items: ::std::vec::Vec<CreateInsertCardItemsItem>,
     /// 备注信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "备注信息")
+    )]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -646,22 +857,48 @@ impl CreateInsertCardFapiaoCardInformationItem {
 /// The JSON body of 将电子发票插入微信用户卡包 (`POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 将电子发票插入微信用户卡包 (`POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateInsertCardBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 插卡场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "插卡场景\n\n**Required.**")
+    )]
     pub scene: CreateInsertCardScene,
     /// 购买方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "购买方信息\n\n**Required.**")
+    )]
     pub buyer_information: CreateInsertCardBuyerInformation,
     /// 电子发票卡券信息列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子发票卡券信息列表\n\n**Required.**"
+        )
+    )]
     pub fapiao_card_information: ::std::vec::Vec<
         CreateInsertCardFapiaoCardInformationItem,
     >,

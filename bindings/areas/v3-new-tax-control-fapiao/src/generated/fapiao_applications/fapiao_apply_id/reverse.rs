@@ -21,18 +21,37 @@
 /// 需要冲红的发票信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `fapiao_information`.\n\n需要冲红的发票信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ReverseFapiaoApplicationFapiaoInformationItem {
     /// 商户发票单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户发票单号\n\n**Required.**")
+    )]
     pub fapiao_id: ::std::string::String,
     /// 发票代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票代码")
+    )]
     pub fapiao_code: ::std::option::Option<::std::string::String>,
     /// 发票号码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票号码\n\n**Required.**")
+    )]
     pub fapiao_number: ::std::string::String,
 }
 
@@ -70,18 +89,40 @@ impl ReverseFapiaoApplicationFapiaoInformationItem {
 /// The JSON body of 冲红电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 冲红电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ReverseFapiaoApplicationBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 冲红原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "冲红原因\n\n**Required.**")
+    )]
     pub reverse_reason: ReverseFapiaoApplicationReverseReason,
     /// 需要冲红的发票信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "需要冲红的发票信息\n\n**Required.**"
+        )
+    )]
     pub fapiao_information: ::std::vec::Vec<
         ReverseFapiaoApplicationFapiaoInformationItem,
     >,

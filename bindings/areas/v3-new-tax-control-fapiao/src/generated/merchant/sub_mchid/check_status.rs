@@ -19,12 +19,26 @@
 /// 第三方开票模式
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `third_mode` object.\n\n第三方开票模式"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCheckStatusThirdMode {
     /// 第三方/自建发票能力接入状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "第三方/自建发票能力接入状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub status: ::std::option::Option<QueryCheckStatusStatus>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -74,13 +88,28 @@ impl QueryCheckStatusThirdMode {
 /// 开票人信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `billing_person_info` object.\n\n开票人信息"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCheckStatusBillingPersonInfo {
     /// 开票人ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票人ID")
+    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// 开票人姓名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票人姓名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -139,6 +168,10 @@ impl QueryCheckStatusBillingPersonInfo {
 /// 能力信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `ability_info`.\n\n能力信息")
+)]
 #[non_exhaustive]
 pub struct QueryCheckStatusAbilityInfoItem {
     /// 能力类型
@@ -146,14 +179,32 @@ pub struct QueryCheckStatusAbilityInfoItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "能力类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<QueryCheckStatusType>,
     /// 能力授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "能力授权状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub status: ::std::option::Option<QueryCheckStatusAbilityInfoStatus>,
     /// 能力授权失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能力授权失败原因")
+    )]
     pub authorize_fail_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -187,27 +238,61 @@ impl QueryCheckStatusAbilityInfoItem {
 /// 数电发票模式
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `digital_tax_mode` object.\n\n数电发票模式"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCheckStatusDigitalTaxMode {
     /// 接入状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "接入状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub status: ::std::option::Option<QueryCheckStatusDigitalTaxModeStatus>,
     /// 开票人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票人信息")
+    )]
     pub billing_person_info: ::std::option::Option<QueryCheckStatusBillingPersonInfo>,
     /// 接入时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接入时间")
+    )]
     pub access_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 过期时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "过期时间")
+    )]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 接入失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接入失败原因")
+    )]
     pub access_fail_reason: ::std::option::Option<::std::string::String>,
     /// 能力信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能力信息")
+    )]
     pub ability_info: ::std::option::Option<
         ::std::vec::Vec<QueryCheckStatusAbilityInfoItem>,
     >,
@@ -247,18 +332,40 @@ impl QueryCheckStatusDigitalTaxMode {
 /// The response of 检查子商户开票功能状态 (`GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 检查子商户开票功能状态 (`GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCheckStatusResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 第三方开票模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "第三方开票模式")
+    )]
     pub third_mode: ::std::option::Option<QueryCheckStatusThirdMode>,
     /// 数电发票模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "数电发票模式")
+    )]
     pub digital_tax_mode: ::std::option::Option<QueryCheckStatusDigitalTaxMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

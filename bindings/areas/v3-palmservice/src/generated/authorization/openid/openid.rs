@@ -5,11 +5,22 @@
 /// Query parameters of 查询刷掌授权 (`GET /v3/palmservice/authorization/openid/{openid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询刷掌授权 (`GET /v3/palmservice/authorization/openid/{openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetAuthorizationByOpenidQuery {
     /// 机构ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构ID\n\n**Required.**")
+    )]
     pub organization_id: ::std::string::String,
 }
 
@@ -46,19 +57,36 @@ impl GetAuthorizationByOpenidQuery {
 /// The response of 查询刷掌授权 (`GET /v3/palmservice/authorization/openid/{openid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询刷掌授权 (`GET /v3/palmservice/authorization/openid/{openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetAuthorizationByOpenidResponse {
     /// OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "OpenID"))]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 机构ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "机构ID"))]
     pub organization_id: ::std::option::Option<::std::string::String>,
     /// 授权状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权状态")
+    )]
     pub state: ::std::option::Option<GetAuthorizationByOpenidState>,
     /// 授权时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权时间")
+    )]
     pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

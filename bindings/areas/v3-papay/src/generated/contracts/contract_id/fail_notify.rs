@@ -5,15 +5,30 @@
 /// The JSON body of 重试扣费通知 (`POST /v3/papay/contracts/{contract_id}/fail-notify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 重试扣费通知 (`POST /v3/papay/contracts/{contract_id}/fail-notify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateFailNotifyBody {
     /// 直连商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "直连商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
 }
 

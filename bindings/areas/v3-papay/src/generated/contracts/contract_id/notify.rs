@@ -18,6 +18,13 @@
 /// 扣费持续时间
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `deduct_duration` object.\n\n扣费持续时间"
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyContractDeductDuration {
     /// 扣费持续时间数
@@ -25,9 +32,17 @@ pub struct NotifyContractDeductDuration {
     /// Documented values: `1`, `2`, `3`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "扣费持续时间数\n\nDocumented values: `1`, `2`, `3`.\n\n**Required.**"
+        )
+    )]
     pub count: i64,
     /// 单位
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "单位"))]
     pub unit: ::std::option::Option<NotifyContractUnit>,
 }
 
@@ -59,14 +74,29 @@ impl NotifyContractDeductDuration {
 /// 预计扣费金额信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `estimated_amount` object.\n\n预计扣费金额信息"
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyContractEstimatedAmount {
     /// 预计扣费金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 预计扣费货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -99,22 +129,45 @@ impl NotifyContractEstimatedAmount {
 /// The JSON body of 直连商户预扣费通知 (`POST /v3/papay/contracts/{contract_id}/notify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 直连商户预扣费通知 (`POST /v3/papay/contracts/{contract_id}/notify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyContractBody {
     /// 直连商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "直连商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 扣费持续时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扣费持续时间")
+    )]
     pub deduct_duration: ::std::option::Option<NotifyContractDeductDuration>,
     /// 预计扣费金额信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费金额信息\n\n**Required.**")
+    )]
     pub estimated_amount: NotifyContractEstimatedAmount,
 }
 

@@ -51,39 +51,87 @@
 /// 发起预签约的用户，其设备信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `device_info` object.\n\n发起预签约的用户，其设备信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreEntrustSignDeviceInfo {
     /// 设备类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备类型\n\n**Required.**")
+    )]
     pub device_type: CreatePreEntrustSignDeviceType,
     /// 设备的OS版本
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备的OS版本\n\n**Required.**")
+    )]
     pub device_os: ::std::string::String,
     /// 设备ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备ID\n\n**Required.**")
+    )]
     pub device_id: ::std::string::String,
     /// 设备是否以root身份运行
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "设备是否以root身份运行\n\n**Required.**"
+        )
+    )]
     pub device_running_as_root: bool,
     /// 设备的IP
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备的IP\n\n**Required.**")
+    )]
     pub device_ip: ::std::string::String,
     /// 设备上是否安装微信
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "设备上是否安装微信\n\n**Required.**"
+        )
+    )]
     pub weixin_installed: bool,
     /// 设备上微信的版本
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备上微信的版本\n\n**Required.**")
+    )]
     pub weixin_version: ::std::string::String,
     /// 发起预签约的用户首次登录该设备的时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发起预签约的用户首次登录该设备的时间\n\n**Required.**"
+        )
+    )]
     pub days_since_first_login: CreatePreEntrustSignDaysSinceFirstLogin,
 }
 
@@ -129,45 +177,98 @@ impl CreatePreEntrustSignDeviceInfo {
 /// The JSON body of 代扣预签约 (`POST /v3/papay/sign/contracts/pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 代扣预签约 (`POST /v3/papay/sign/contracts/pre-entrust-sign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreEntrustSignBody {
     /// 签约场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约场景\n\n**Required.**")
+    )]
     pub sign_scene: CreatePreEntrustSignSignScene,
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户在直连商户应用下的用户标示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在直连商户应用下的用户标示"
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "委托代扣模板ID\n\n**Required.**")
+    )]
     pub plan_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户签约协议号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 用户账户展示名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账户展示名称\n\n**Required.**")
+    )]
     pub contract_display_account: ::std::string::String,
     /// 签约结果通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约结果通知地址\n\n**Required.**")
+    )]
     pub contract_notify_url: ::std::string::String,
     /// 商户侧用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧用户标识\n\n**Required.**")
+    )]
     pub out_user_code: ::std::string::String,
     /// 回跳地址的url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回跳地址的url")
+    )]
     pub return_url: ::std::option::Option<::std::string::String>,
     /// 发起预签约的用户，其设备信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发起预签约的用户，其设备信息\n\n**Required.**"
+        )
+    )]
     pub device_info: CreatePreEntrustSignDeviceInfo,
 }
 
@@ -235,21 +336,47 @@ impl CreatePreEntrustSignBody {
 /// The response of 代扣预签约 (`POST /v3/papay/sign/contracts/pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 代扣预签约 (`POST /v3/papay/sign/contracts/pre-entrust-sign`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePreEntrustSignResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预签约ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// 跳转签约小程序的username
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转签约小程序的username")
+    )]
     pub mini_program_username: ::std::option::Option<::std::string::String>,
     /// 跳转签约小程序的path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转签约小程序的path")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// 展示扫码签约的二维码的URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "展示扫码签约的二维码的URL")
+    )]
     pub redirect_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,33 @@
 /// Query parameters of 查询停车场进件申请单 (`GET /v3/parking/reminders/application/query`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询停车场进件申请单 (`GET /v3/parking/reminders/application/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryQueryQuery {
     /// 停车场进件审核单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "停车场进件审核单号\n\n**Required.**"
+        )
+    )]
     pub parking_lot_audit_no: ::std::string::String,
     /// 商户停车场ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车场ID\n\n**Required.**")
+    )]
     pub out_parking_lot_id: ::std::string::String,
 }
 
@@ -211,56 +229,120 @@ impl QueryQueryQuery {
 /// An item of `fixed_interval_rule`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `fixed_interval_rule`.")
+)]
 #[non_exhaustive]
 pub struct QueryQueryFixedIntervalRuleItem {
     /// 日期类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "日期类型")
+    )]
     pub day_type: ::std::option::Option<QueryQueryDayType>,
     /// 时段开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆类型")
+    )]
     pub vehicle_type: ::std::option::Option<QueryQueryVehicleType>,
     /// 车牌类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌类型")
+    )]
     pub plate_type: ::std::option::Option<QueryQueryPlateType>,
     /// 首段收费时长
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首段收费时长")
+    )]
     pub first_duration: ::std::option::Option<i64>,
     /// 首段收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首段收费金额")
+    )]
     pub first_amount: ::std::option::Option<i64>,
     /// 间隔收费时长
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔收费时长")
+    )]
     pub interval_duration: ::std::option::Option<i64>,
     /// 间隔收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔收费金额")
+    )]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔时段收费封顶")
+    )]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单日最大收款金额")
+    )]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// 免费时段收取模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "免费时段收取模式")
+    )]
     pub free_period_charging_mode: ::std::option::Option<
         QueryQueryFreePeriodChargingMode,
     >,
     /// 免费时段计算方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "免费时段计算方式")
+    )]
     pub free_period_calculation_mode: ::std::option::Option<
         QueryQueryFreePeriodCalculationMode,
     >,
     /// 新能源是否免停
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "新能源是否免停")
+    )]
     pub is_green_vehicle_free_parking: ::std::option::Option<bool>,
     /// 首段收费模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首段收费模式")
+    )]
     pub first_duration_mode: ::std::option::Option<QueryQueryFirstDurationMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -329,46 +411,102 @@ impl QueryQueryFixedIntervalRuleItem {
 /// An item of `duration_segment_rule`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `duration_segment_rule`.")
+)]
 #[non_exhaustive]
 pub struct QueryQueryDurationSegmentRuleItem {
     /// 日期类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "日期类型")
+    )]
     pub day_type: ::std::option::Option<QueryQueryDayType>,
     /// 时段开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆类型")
+    )]
     pub vehicle_type: ::std::option::Option<QueryQueryVehicleType>,
     /// 车牌类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌类型")
+    )]
     pub plate_type: ::std::option::Option<QueryQueryPlateType>,
     /// 收费模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费模式")
+    )]
     pub charge_mode: ::std::option::Option<QueryQueryChargeMode>,
     /// 停车时长起始
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车时长起始")
+    )]
     pub duration_from: ::std::option::Option<i64>,
     /// 停车时长结束
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车时长结束")
+    )]
     pub duration_to: ::std::option::Option<i64>,
     /// 固定收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定收费金额")
+    )]
     pub fixed_amount: ::std::option::Option<i64>,
     /// 间隔时段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔时段")
+    )]
     pub interval_min: ::std::option::Option<i64>,
     /// 间隔收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔收费金额")
+    )]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "间隔时段收费封顶")
+    )]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单日最大收款金额")
+    )]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -420,28 +558,60 @@ impl QueryQueryDurationSegmentRuleItem {
 /// An item of `pre_entry_rule`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `pre_entry_rule`.")
+)]
 #[non_exhaustive]
 pub struct QueryQueryPreEntryRuleItem {
     /// 日期类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "日期类型")
+    )]
     pub day_type: ::std::option::Option<QueryQueryDayType>,
     /// 时段开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段开始时间")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时段结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车辆类型")
+    )]
     pub vehicle_type: ::std::option::Option<QueryQueryVehicleType>,
     /// 车牌类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌类型")
+    )]
     pub plate_type: ::std::option::Option<QueryQueryPlateType>,
     /// 收费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单日最大收款金额")
+    )]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -521,49 +691,110 @@ impl QueryQueryPreEntryRuleItem {
 /// The `charging_rule` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `charging_rule` object.")
+)]
 #[non_exhaustive]
 pub struct QueryQueryChargingRule {
     /// 收费规则类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费规则类型")
+    )]
     pub rule_type: ::std::option::Option<QueryQueryRuleType>,
     /// 收费金额限制类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费金额限制类型")
+    )]
     pub fee_limit_type: ::std::option::Option<QueryQueryFeeLimitType>,
     /// 计费周期类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "计费周期类型")
+    )]
     pub daily_limit_type: ::std::option::Option<QueryQueryDailyLimitType>,
     /// 不满一小时取整方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "不满一小时取整方式")
+    )]
     pub time_rounding_type: ::std::option::Option<QueryQueryTimeRoundingType>,
     /// 入场免费时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入场免费时间")
+    )]
     pub free_entry_duration: ::std::option::Option<i64>,
     /// 出场免费时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出场免费时间")
+    )]
     pub free_exit_duration: ::std::option::Option<i64>,
     /// `fixed_interval_rule`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`fixed_interval_rule`: not described on the docs page."
+        )
+    )]
     pub fixed_interval_rule: ::std::option::Option<
         ::std::vec::Vec<QueryQueryFixedIntervalRuleItem>,
     >,
     /// `duration_segment_rule`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`duration_segment_rule`: not described on the docs page."
+        )
+    )]
     pub duration_segment_rule: ::std::option::Option<
         ::std::vec::Vec<QueryQueryDurationSegmentRuleItem>,
     >,
     /// `pre_entry_rule`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`pre_entry_rule`: not described on the docs page."
+        )
+    )]
     pub pre_entry_rule: ::std::option::Option<
         ::std::vec::Vec<QueryQueryPreEntryRuleItem>,
     >,
     /// 节假日模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "节假日模式")
+    )]
     pub holiday_mode: ::std::option::Option<QueryQueryHolidayMode>,
     /// 累计限额模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "累计限额模式")
+    )]
     pub aggregate_limit_mode: ::std::option::Option<QueryQueryAggregateLimitMode>,
     /// 首次计费时间模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "首次计费时间模式")
+    )]
     pub first_charge_time_mode: ::std::option::Option<QueryQueryFirstChargeTimeMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -613,51 +844,114 @@ impl QueryQueryChargingRule {
 /// The `parking_lot` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `parking_lot` object.")
+)]
 #[non_exhaustive]
 pub struct QueryQueryParkingLot {
     /// 停车场名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场名称")
+    )]
     pub parking_lot_name: ::std::option::Option<::std::string::String>,
     /// 商户停车场ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车场ID")
+    )]
     pub out_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 停车场地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场地址")
+    )]
     pub parking_lot_address: ::std::option::Option<::std::string::String>,
     /// 停车场经度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场经度")
+    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 停车场纬度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场纬度")
+    )]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 停车场类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场类型")
+    )]
     pub parking_lot_type: ::std::option::Option<QueryQueryParkingLotType>,
     /// 客服联系电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "客服联系电话")
+    )]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// 收费告示牌url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收费告示牌url")
+    )]
     pub parking_sign_url: ::std::option::Option<::std::string::String>,
     /// 停车场优惠文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场优惠文案")
+    )]
     pub notification_text_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 商家支付小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家支付小程序appid")
+    )]
     pub payment_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家支付路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家支付路径")
+    )]
     pub payment_path: ::std::option::Option<::std::string::String>,
     /// 商家停车订单小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家停车订单小程序appid")
+    )]
     pub parking_order_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家停车订单路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家停车订单路径")
+    )]
     pub parking_order_path: ::std::option::Option<::std::string::String>,
     /// `charging_rule`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`charging_rule`: not described on the docs page."
+        )
+    )]
     pub charging_rule: ::std::option::Option<QueryQueryChargingRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -711,13 +1005,22 @@ impl QueryQueryParkingLot {
 /// An item of `fields`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `fields`.")
+)]
 #[non_exhaustive]
 pub struct QueryQueryFieldsItem {
     /// 字段名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "字段名"))]
     pub field: ::std::option::Option<::std::string::String>,
     /// 审核意见
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核意见")
+    )]
     pub comment: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -747,13 +1050,25 @@ impl QueryQueryFieldsItem {
 /// The `audit_comment` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `audit_comment` object.")
+)]
 #[non_exhaustive]
 pub struct QueryQueryAuditComment {
     /// `fields`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "`fields`: not described on the docs page.")
+    )]
     pub fields: ::std::option::Option<::std::vec::Vec<QueryQueryFieldsItem>>,
     /// 改进建议
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "改进建议")
+    )]
     pub recommendation: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -783,22 +1098,52 @@ impl QueryQueryAuditComment {
 /// The `application` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `application` object.")
+)]
 #[non_exhaustive]
 pub struct QueryQueryApplication {
     /// 停车场进件审核单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "停车场进件审核单号")
+    )]
     pub parking_lot_audit_no: ::std::option::Option<::std::string::String>,
     /// 审核状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核状态")
+    )]
     pub audit_status: ::std::option::Option<QueryQueryAuditStatus>,
     /// 提交时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交时间")
+    )]
     pub submit_time: ::std::option::Option<i64>,
     /// `parking_lot`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`parking_lot`: not described on the docs page."
+        )
+    )]
     pub parking_lot: ::std::option::Option<QueryQueryParkingLot>,
     /// `audit_comment`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`audit_comment`: not described on the docs page."
+        )
+    )]
     pub audit_comment: ::std::option::Option<QueryQueryAuditComment>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -834,13 +1179,31 @@ impl QueryQueryApplication {
 /// The response of 查询停车场进件申请单 (`GET /v3/parking/reminders/application/query`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询停车场进件申请单 (`GET /v3/parking/reminders/application/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryQueryResponse {
     /// `application`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`application`: not described on the docs page."
+        )
+    )]
     pub application: ::std::option::Option<QueryQueryApplication>,
     /// 微信停车场ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信停车场ID")
+    )]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

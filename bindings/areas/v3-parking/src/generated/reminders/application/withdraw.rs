@@ -5,15 +5,33 @@
 /// The JSON body of 撤回停车场进件申请 (`POST /v3/parking/reminders/application/withdraw`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 撤回停车场进件申请 (`POST /v3/parking/reminders/application/withdraw`)."
+    )
+)]
 #[non_exhaustive]
 pub struct WithdrawApplicationBody {
     /// 停车场进件审核单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "停车场进件审核单号\n\n**Required.**"
+        )
+    )]
     pub parking_lot_audit_no: ::std::string::String,
     /// 商户停车场ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户停车场ID\n\n**Required.**")
+    )]
     pub out_parking_lot_id: ::std::string::String,
 }
 

@@ -7,14 +7,26 @@
 /// 扣费持续时间
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `deduct_duration` object.\n\n扣费持续时间"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerNotifyContractDeductDuration {
     /// 扣费持续时间数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扣费持续时间数\n\n**Required.**")
+    )]
     pub count: i64,
     /// 单位
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "单位"))]
     pub unit: ::std::option::Option<::std::string::String>,
 }
 
@@ -49,14 +61,29 @@ impl PartnerNotifyContractDeductDuration {
 /// 预计扣费金额信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `estimated_amount` object.\n\n预计扣费金额信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerNotifyContractEstimatedAmount {
     /// 预计扣费金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 预计扣费货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -89,29 +116,60 @@ impl PartnerNotifyContractEstimatedAmount {
 /// The JSON body of 服务商商户预扣费通知 (`POST /v3/partner-papay/contracts/{contract_id}/notify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 服务商商户预扣费通知 (`POST /v3/partner-papay/contracts/{contract_id}/notify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerNotifyContractBody {
     /// 服务商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 服务商应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商应用ID\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 子商户应用D
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用D")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 扣费持续时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扣费持续时间")
+    )]
     pub deduct_duration: ::std::option::Option<PartnerNotifyContractDeductDuration>,
     /// 预计扣费金额信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费金额信息\n\n**Required.**")
+    )]
     pub estimated_amount: PartnerNotifyContractEstimatedAmount,
 }
 

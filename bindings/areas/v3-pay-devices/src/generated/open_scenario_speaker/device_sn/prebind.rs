@@ -5,11 +5,22 @@
 /// The JSON body of 出厂预绑定音箱和码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 出厂预绑定音箱和码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrebindBody {
     /// 收款链接url
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款链接url\n\n**Required.**")
+    )]
     pub code_url: ::std::string::String,
 }
 
@@ -43,22 +54,50 @@ impl CreatePrebindBody {
 /// The response of 出厂预绑定音箱和码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 出厂预绑定音箱和码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrebindResponse {
     /// 设备sn
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "设备sn\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub device_sn: ::std::option::Option<::std::string::String>,
     /// 绑定状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "绑定状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bind_state: ::std::option::Option<CreatePrebindBindState>,
     /// 收款链接url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "收款链接url\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,27 +17,62 @@
 /// The response of 解绑音箱设备码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 解绑音箱设备码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UnbindOpenScenarioSpeakerResponse {
     /// 子商户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 设备sn
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "设备sn\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub device_sn: ::std::option::Option<::std::string::String>,
     /// 绑定状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "绑定状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bind_state: ::std::option::Option<UnbindOpenScenarioSpeakerBindState>,
     /// 收款链接url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "收款链接url\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,13 +7,22 @@
 /// 变量列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `variable_list`.\n\n变量列表")
+)]
 #[non_exhaustive]
 pub struct CreatePrintOrderVariableListItem {
     /// Key字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "Key字段"))]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "Value值字段")
+    )]
     pub value: ::std::option::Option<::std::string::String>,
 }
 
@@ -57,10 +66,15 @@ impl CreatePrintOrderVariableListItem {
 /// Value值列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `row_list`.\n\nValue值列表")
+)]
 #[non_exhaustive]
 pub struct CreatePrintOrderRowListItem {
     /// 值列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "值列表"))]
     pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -93,13 +107,22 @@ impl CreatePrintOrderRowListItem {
 /// 表格变量列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `table_list`.\n\n表格变量列表")
+)]
 #[non_exhaustive]
 pub struct CreatePrintOrderTableListItem {
     /// Key字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "Key字段"))]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "Value值列表")
+    )]
     pub row_list: ::std::option::Option<::std::vec::Vec<CreatePrintOrderRowListItem>>,
 }
 
@@ -141,24 +164,48 @@ impl CreatePrintOrderTableListItem {
 /// The JSON body of 小票机打印 (`POST /v3/pay-devices/printers/{device_id}/print-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 小票机打印 (`POST /v3/pay-devices/printers/{device_id}/print-orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrintOrderBody {
     /// 打印单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "打印单号")
+    )]
     pub print_order_no: ::std::option::Option<::std::string::String>,
     /// 模板ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "模板ID"))]
     pub template_id: ::std::option::Option<::std::string::String>,
     /// 回调通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 变量列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "变量列表")
+    )]
     pub variable_list: ::std::option::Option<
         ::std::vec::Vec<CreatePrintOrderVariableListItem>,
     >,
     /// 表格变量列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "表格变量列表")
+    )]
     pub table_list: ::std::option::Option<
         ::std::vec::Vec<CreatePrintOrderTableListItem>,
     >,

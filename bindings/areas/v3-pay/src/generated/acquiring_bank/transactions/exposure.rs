@@ -7,16 +7,32 @@
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payer` object.\n\n支付者")
+)]
 #[non_exhaustive]
 pub struct AcquiringCreateExposurePayer {
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub acquiring_bank_openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号的哈希值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户手机号的哈希值")
+    )]
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
     /// 用户标识（商户）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识（商户）")
+    )]
     pub merchant_openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -71,33 +87,68 @@ impl AcquiringCreateExposurePayer {
 /// The JSON body of 微信分付-支付方式前置服务 (`POST /v3/pay/acquiring-bank/transactions/exposure`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 微信分付-支付方式前置服务 (`POST /v3/pay/acquiring-bank/transactions/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringCreateExposureBody {
     /// 从业机构号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构号\n\n**Required.**")
+    )]
     pub acquiring_bank_id: ::std::string::String,
     /// 从业机构应用AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "从业机构应用AppID")
+    )]
     pub acquiring_bank_appid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号\n\n**Required.**")
+    )]
     pub merchant_id: ::std::string::String,
     /// 特约商户应用AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户应用AppID")
+    )]
     pub merchant_appid: ::std::option::Option<::std::string::String>,
     /// 渠道商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商户号\n\n**Required.**")
+    )]
     pub channel_id: ::std::string::String,
     /// 支付者
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付者\n\n**Required.**")
+    )]
     pub payer: AcquiringCreateExposurePayer,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
 }
 
@@ -157,15 +208,33 @@ impl AcquiringCreateExposureBody {
 /// The response of 微信分付-支付方式前置服务 (`POST /v3/pay/acquiring-bank/transactions/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 微信分付-支付方式前置服务 (`POST /v3/pay/acquiring-bank/transactions/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否建议曝光微信分付\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub fqf_exposure: ::std::option::Option<bool>,
     /// 曝光凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "曝光凭证")
+    )]
     pub market_exposure_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -22,19 +22,39 @@
 /// 用户ID
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `user_id` object.\n\n用户ID")
+)]
 #[non_exhaustive]
 pub struct PartnerInstalCreateExposureUserId {
     /// 用户ID的类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户ID的类型")
+    )]
     pub user_id_type: ::std::option::Option<PartnerInstalCreateExposureUserIdType>,
     /// 用户服务标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户服务标识")
+    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 用户子标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户子标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号的哈希值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户手机号的哈希值")
+    )]
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
 }
 
@@ -98,25 +118,52 @@ impl PartnerInstalCreateExposureUserId {
 /// The JSON body of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/partner/exposure`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/partner/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerInstalCreateExposureBody {
     /// 服务商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 服务商应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商应用ID\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 子商户/二级商户应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户/二级商户应用ID\n\n**Required.**"
+        )
+    )]
     pub sub_appid: ::std::string::String,
     /// 子商户号/二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号/二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "用户ID"))]
     pub user_id: ::std::option::Option<PartnerInstalCreateExposureUserId>,
 }
 
@@ -165,12 +212,26 @@ impl PartnerInstalCreateExposureBody {
 /// The response of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/partner/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/partner/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerInstalCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否建议曝光微信分付\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub recommend_exposure: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

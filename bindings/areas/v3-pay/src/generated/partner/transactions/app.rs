@@ -7,13 +7,25 @@
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settle_info` object.\n\n结算信息")
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepaySettleInfo {
     /// 是否指定分账
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否指定分账")
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
     /// 补差金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差金额")
+    )]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -51,14 +63,26 @@ impl PartnerAppPrepaySettleInfo {
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepayAmount {
     /// 总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -107,25 +131,49 @@ impl PartnerAppPrepayAmount {
 /// 单品列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods_detail`.\n\n单品列表")
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepayGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧商品编码\n\n**Required.**")
+    )]
     pub merchant_goods_id: ::std::string::String,
     /// 微信侧商品编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信侧商品编码")
+    )]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称")
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品数量\n\n**Required.**")
+    )]
     pub quantity: i64,
     /// 商品单价
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单价\n\n**Required.**")
+    )]
     pub unit_price: i64,
 }
 
@@ -179,16 +227,32 @@ impl PartnerAppPrepayGoodsDetailItem {
 /// 优惠功能
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `detail` object.\n\n优惠功能")
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepayDetail {
     /// 订单原价
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单原价")
+    )]
     pub cost_price: ::std::option::Option<i64>,
     /// 商品小票ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品小票ID")
+    )]
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品列表")
+    )]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<PartnerAppPrepayGoodsDetailItem>,
     >,
@@ -242,22 +306,42 @@ impl PartnerAppPrepayDetail {
 /// 商户门店信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `store_info` object.\n\n商户门店信息")
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepayStoreInfo {
     /// 门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店编号")
+    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 地区编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地区编码\n\n**Required.**")
+    )]
     pub area_code: ::std::string::String,
     /// 详细地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细地址\n\n**Required.**")
+    )]
     pub address: ::std::string::String,
 }
 
@@ -300,16 +384,32 @@ impl PartnerAppPrepayStoreInfo {
 /// 场景信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `scene_info` object.\n\n场景信息")
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepaySceneInfo {
     /// 用户终端IP
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户终端IP")
+    )]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
     /// 商户端设备号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户端设备号")
+    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户门店信息")
+    )]
     pub store_info: ::std::option::Option<PartnerAppPrepayStoreInfo>,
 }
 
@@ -378,24 +478,49 @@ impl PartnerAppPrepaySceneInfo {
 /// 实名支付(需单独申请权限)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `identity` object.\n\n实名支付(需单独申请权限)"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型\n\n**Required.**")
+    )]
     pub type_: PartnerAppPrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的证件号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -438,10 +563,18 @@ impl ::wechatpay_runtime::sensitive::Seal for PartnerAppPrepayIdentity {
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payer` object.\n\n支付者")
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepayPayer {
     /// 实名支付(需单独申请权限)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实名支付(需单独申请权限)")
+    )]
     pub identity: ::std::option::Option<PartnerAppPrepayIdentity>,
 }
 
@@ -493,6 +626,13 @@ impl ::wechatpay_runtime::sensitive::Seal for PartnerAppPrepayPayer {
 /// 贴息方案列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `subsidy_plan`.\n\n贴息方案列表"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepaySubsidyPlanItem {
     /// 贴息期数
@@ -500,12 +640,26 @@ pub struct PartnerAppPrepaySubsidyPlanItem {
     /// Documented values: `3`, `6`, `12`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "贴息期数\n\nDocumented values: `3`, `6`, `12`.\n\n**Required.**"
+        )
+    )]
     pub subsidy_installment_num: i64,
     /// 贴息比例
     ///
     /// Documented values: `0`, `100`.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "贴息比例\n\nDocumented values: `0`, `100`.\n\n**Required.**"
+        )
+    )]
     pub subsidy_percent: i64,
 }
 
@@ -531,15 +685,30 @@ impl PartnerAppPrepaySubsidyPlanItem {
 /// 贴息详情列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `subsidy_detail`.\n\n贴息详情列表"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepaySubsidyDetailItem {
     /// 贴息方案类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息方案类型\n\n**Required.**")
+    )]
     pub subsidy_period_type: PartnerAppPrepaySubsidyPeriodType,
     /// 贴息方案列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息方案列表\n\n**Required.**")
+    )]
     pub subsidy_plan: ::std::vec::Vec<PartnerAppPrepaySubsidyPlanItem>,
 }
 
@@ -568,10 +737,21 @@ impl PartnerAppPrepaySubsidyDetailItem {
 /// 贴息信息(微信分付)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `subsidy_info` object.\n\n贴息信息(微信分付)"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepaySubsidyInfo {
     /// 贴息详情列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息详情列表")
+    )]
     pub subsidy_detail: ::std::option::Option<
         ::std::vec::Vec<PartnerAppPrepaySubsidyDetailItem>,
     >,
@@ -604,68 +784,144 @@ impl PartnerAppPrepaySubsidyInfo {
 /// The JSON body of APP下单 (`POST /v3/pay/partner/transactions/app`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of APP下单 (`POST /v3/pay/partner/transactions/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepayBody {
     /// 服务商公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商公众号ID\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 服务商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 子商户公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 结算信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算信息")
+    )]
     pub settle_info: ::std::option::Option<PartnerAppPrepaySettleInfo>,
     /// 商品描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub amount: PartnerAppPrepayAmount,
     /// 交易结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易结束时间")
+    )]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "指定支付方式")
+    )]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<PartnerAppPrepayLimitPay>>,
     /// 电子发票入口开放标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子发票入口开放标识")
+    )]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠功能")
+    )]
     pub detail: ::std::option::Option<PartnerAppPrepayDetail>,
     /// 场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "场景信息")
+    )]
     pub scene_info: ::std::option::Option<PartnerAppPrepaySceneInfo>,
     /// 支付者
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "支付者"))]
     pub payer: ::std::option::Option<PartnerAppPrepayPayer>,
     /// 贴息信息(微信分付)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "贴息信息(微信分付)")
+    )]
     pub subsidy_info: ::std::option::Option<PartnerAppPrepaySubsidyInfo>,
 }
 
@@ -823,12 +1079,26 @@ impl ::wechatpay_runtime::sensitive::Seal for PartnerAppPrepayBody {
 /// The response of APP下单 (`POST /v3/pay/partner/transactions/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of APP下单 (`POST /v3/pay/partner/transactions/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerAppPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预支付交易会话标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

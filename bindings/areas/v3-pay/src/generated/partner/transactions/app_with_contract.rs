@@ -7,10 +7,18 @@
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settle_info` object.\n\n结算信息")
+)]
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractSettleInfo {
     /// 是否指定分账
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否指定分账")
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -40,14 +48,26 @@ impl PartnerCreateAppWithContractSettleInfo {
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractAmount {
     /// 总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -82,25 +102,49 @@ impl PartnerCreateAppWithContractAmount {
 /// 单品列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods_detail`.\n\n单品列表")
+)]
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧商品编码\n\n**Required.**")
+    )]
     pub merchant_goods_id: ::std::string::String,
     /// 微信支付商品编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付商品编码")
+    )]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称")
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品数量\n\n**Required.**")
+    )]
     pub quantity: i64,
     /// 商品单价
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品单价\n\n**Required.**")
+    )]
     pub unit_price: i64,
 }
 
@@ -154,17 +198,33 @@ impl PartnerCreateAppWithContractGoodsDetailItem {
 /// 优惠功能
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `detail` object.\n\n优惠功能")
+)]
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractDetail {
     /// 订单原价
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单原价")
+    )]
     pub cost_price: ::std::option::Option<i64>,
     /// 商品小票ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品小票ID")
+    )]
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品列表\n\n**Required.**")
+    )]
     pub goods_detail: ::std::vec::Vec<PartnerCreateAppWithContractGoodsDetailItem>,
 }
 
@@ -209,19 +269,39 @@ impl PartnerCreateAppWithContractDetail {
 /// 商户门店信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `store_info` object.\n\n商户门店信息")
+)]
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractStoreInfo {
     /// 门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店编号")
+    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 地区编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地区编码")
+    )]
     pub area_code: ::std::option::Option<::std::string::String>,
     /// 详细地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细地址")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
 }
 
@@ -287,17 +367,33 @@ impl PartnerCreateAppWithContractStoreInfo {
 /// 场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `scene_info` object.\n\n场景信息")
+)]
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractSceneInfo {
     /// 用户终端IP
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户终端IP\n\n**Required.**")
+    )]
     pub payer_client_ip: ::std::string::String,
     /// 商户端设备号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户端设备号")
+    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户门店信息")
+    )]
     pub store_info: ::std::option::Option<PartnerCreateAppWithContractStoreInfo>,
 }
 
@@ -345,34 +441,69 @@ impl PartnerCreateAppWithContractSceneInfo {
 /// 签约授权信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `contract_info` object.\n\n签约授权信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractContractInfo {
     /// 模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "模板ID\n\n**Required.**")
+    )]
     pub plan_id: ::std::string::String,
     /// 签约商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约商户号\n\n**Required.**")
+    )]
     pub contract_mchid: ::std::string::String,
     /// 签约AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约AppID\n\n**Required.**")
+    )]
     pub contract_appid: ::std::string::String,
     /// 签约协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约协议号\n\n**Required.**")
+    )]
     pub contract_code: ::std::string::String,
     /// 请求序列号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求序列号\n\n**Required.**")
+    )]
     pub request_serial: ::std::string::String,
     /// 用户账户展示名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账户展示名称\n\n**Required.**")
+    )]
     pub contract_display_account: ::std::string::String,
     /// 签约信息通知URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约信息通知URL")
+    )]
     pub contract_notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -424,63 +555,137 @@ impl PartnerCreateAppWithContractContractInfo {
 /// The JSON body of APP下单并签约 (`POST /v3/pay/partner/transactions/app-with-contract`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of APP下单并签约 (`POST /v3/pay/partner/transactions/app-with-contract`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractBody {
     /// 服务商应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商应用ID\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 服务商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 子商户/二级商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户/二级商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号/二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号/二级商户号\n\n**Required.**"
+        )
+    )]
     pub sub_mchid: ::std::string::String,
     /// 商品描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 交易结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易结束时间")
+    )]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 结算信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算信息")
+    )]
     pub settle_info: ::std::option::Option<PartnerCreateAppWithContractSettleInfo>,
     /// 电子发票入口开放标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子发票入口开放标识")
+    )]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub amount: PartnerCreateAppWithContractAmount,
     /// 优惠功能
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠功能")
+    )]
     pub detail: ::std::option::Option<PartnerCreateAppWithContractDetail>,
     /// 场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "场景信息")
+    )]
     pub scene_info: ::std::option::Option<PartnerCreateAppWithContractSceneInfo>,
     /// 签约授权信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约授权信息\n\n**Required.**")
+    )]
     pub contract_info: PartnerCreateAppWithContractContractInfo,
 }
 
@@ -608,12 +813,26 @@ impl PartnerCreateAppWithContractBody {
 /// The response of APP下单并签约 (`POST /v3/pay/partner/transactions/app-with-contract`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of APP下单并签约 (`POST /v3/pay/partner/transactions/app-with-contract`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预支付交易会话标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

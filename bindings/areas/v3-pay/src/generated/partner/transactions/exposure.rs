@@ -7,16 +7,32 @@
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payer` object.\n\n支付者")
+)]
 #[non_exhaustive]
 pub struct PartnerCreateExposurePayer {
     /// 用户服务商标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户服务商标识")
+    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号的哈希值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户手机号的哈希值")
+    )]
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
     /// 用户子商户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户子商户标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -69,30 +85,64 @@ impl PartnerCreateExposurePayer {
 /// The JSON body of 微信分付-支付方式前置服务 (`POST /v3/pay/partner/transactions/exposure`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 微信分付-支付方式前置服务 (`POST /v3/pay/partner/transactions/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerCreateExposureBody {
     /// 服务商应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商应用ID\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 服务商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 子商户/二级商户应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户/二级商户应用ID\n\n**Required.**"
+        )
+    )]
     pub sub_appid: ::std::string::String,
     /// 子商户号/二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号/二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 支付者
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付者\n\n**Required.**")
+    )]
     pub payer: PartnerCreateExposurePayer,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
 }
 
@@ -139,15 +189,33 @@ impl PartnerCreateExposureBody {
 /// The response of 微信分付-支付方式前置服务 (`POST /v3/pay/partner/transactions/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 微信分付-支付方式前置服务 (`POST /v3/pay/partner/transactions/exposure`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否建议曝光微信分付\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub fqf_exposure: ::std::option::Option<bool>,
     /// 曝光凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "曝光凭证")
+    )]
     pub market_exposure_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,29 +5,66 @@
 /// Query parameters of 从业机构查询微信支付分扣款信息 (`GET /v3/payscore/acquiringbank/serviceorder/deduction`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 从业机构查询微信支付分扣款信息 (`GET /v3/payscore/acquiringbank/serviceorder/deduction`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDeductionQuery {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 从业机构申请的公众号或移动应用AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "从业机构申请的公众号或移动应用AppID\n\n**Required.**"
+        )
+    )]
     pub appid: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 子商户申请的公众号或移动应用AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户申请的公众号或移动应用AppID"
+        )
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 渠道商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商商户号\n\n**Required.**")
+    )]
     pub channel_id: ::std::string::String,
     /// 商户服务订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户服务订单号")
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -82,17 +119,38 @@ impl QueryDeductionQuery {
 /// The response of 从业机构查询微信支付分扣款信息 (`GET /v3/payscore/acquiringbank/serviceorder/deduction`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 从业机构查询微信支付分扣款信息 (`GET /v3/payscore/acquiringbank/serviceorder/deduction`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDeductionResponse {
     /// 商品或支付单简要描述。
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品或支付单简要描述。\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户扣款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户扣款单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,15 +7,33 @@
 /// 微信支付交易中授权附带的参数
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `transaction_scene_info` object.\n\n微信支付交易中授权附带的参数"
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyForSceneTransactionSceneInfo {
     /// 支付下单的商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付下单的商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 支付下单的子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "支付下单的子商户号\n\n**Required.**"
+        )
+    )]
     pub sub_mchid: ::std::string::String,
 }
 
@@ -42,36 +60,75 @@ impl ApplyForSceneTransactionSceneInfo {
 /// The JSON body of 服务商场景中预授权 (`POST /v3/payscore/partner/permissions/apply-for-scene`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 服务商场景中预授权 (`POST /v3/payscore/partner/permissions/apply-for-scene`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyForSceneBody {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 服务商的公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商的公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户的公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户的公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户的商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户的商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 授权协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权协议号\n\n**Required.**")
+    )]
     pub authorization_code: ::std::string::String,
     /// 通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 授权场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权场景\n\n**Required.**")
+    )]
     pub scene: ::std::string::String,
     /// 微信支付交易中授权附带的参数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付交易中授权附带的参数")
+    )]
     pub transaction_scene_info: ::std::option::Option<ApplyForSceneTransactionSceneInfo>,
 }
 
@@ -142,15 +199,33 @@ impl ApplyForSceneBody {
 /// The response of 服务商场景中预授权 (`POST /v3/payscore/partner/permissions/apply-for-scene`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 服务商场景中预授权 (`POST /v3/payscore/partner/permissions/apply-for-scene`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ApplyForSceneResponse {
     /// 授权场景, 与输入中一致
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权场景, 与输入中一致\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub scene: ::std::option::Option<::std::string::String>,
     /// 微信支付交易中授权token
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付交易中授权token")
+    )]
     pub transaction_permissions_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

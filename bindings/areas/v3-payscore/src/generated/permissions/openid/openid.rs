@@ -5,15 +5,30 @@
 /// Query parameters of 查询与用户授权记录（openid） (`GET /v3/payscore/permissions/openid/{openid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询与用户授权记录（openid） (`GET /v3/payscore/permissions/openid/{openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetPermissionByOpenidQuery {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 公众号id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号id\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
 }
 
@@ -53,47 +68,106 @@ impl GetPermissionByOpenidQuery {
 /// The response of 查询与用户授权记录（openid） (`GET /v3/payscore/permissions/openid/{openid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询与用户授权记录（openid） (`GET /v3/payscore/permissions/openid/{openid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetPermissionByOpenidResponse {
     /// 服务id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 公众号id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公众号id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 授权协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "授权协议号")
+    )]
     pub authorization_code: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub authorization_state: ::std::option::Option<
         GetPermissionByOpenidAuthorizationState,
     >,
     /// 最近一次解除授权时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最近一次解除授权时间")
+    )]
     pub cancel_authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 最近一次授权成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最近一次授权成功时间")
+    )]
     pub authorization_success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户分层
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户分层")
+    )]
     pub user_risk_level: ::std::option::Option<i64>,
     /// 分层版本
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分层版本")
+    )]
     pub risk_level_version: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,20 +7,40 @@
 /// 服务时间
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `time_range` object.\n\n服务时间")
+)]
 #[non_exhaustive]
 pub struct PartnerSignCreateServiceorderTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间\n\n**Required.**")
+    )]
     pub start_time: ::wechatpay_runtime::DateTime,
     /// 服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务开始时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间备注")
+    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间备注")
+    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -79,13 +99,25 @@ impl PartnerSignCreateServiceorderTimeRange {
 /// 服务位置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `location` object.\n\n服务位置")
+)]
 #[non_exhaustive]
 pub struct PartnerSignCreateServiceorderLocation {
     /// 服务开始地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始地点")
+    )]
     pub start_location: ::std::option::Option<::std::string::String>,
     /// 服务结束地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束地点")
+    )]
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
@@ -127,58 +159,130 @@ impl PartnerSignCreateServiceorderLocation {
 /// The JSON body of 创建用户的签约计划详情对应的服务订单 (`POST /v3/payscore/sign-plan/partner/serviceorder`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建用户的签约计划详情对应的服务订单 (`POST /v3/payscore/sign-plan/partner/serviceorder`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerSignCreateServiceorderBody {
     /// 支付分服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付分服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 待创建服务订单对应的用户的签约计划
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "待创建服务订单对应的用户的签约计划\n\n**Required.**"
+        )
+    )]
     pub sign_plan_id: ::std::string::String,
     /// 待创建服务订单对应的用户的签约计划详情序号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "待创建服务订单对应的用户的签约计划详情序号\n\n**Required.**"
+        )
+    )]
     pub plan_detail_no: i64,
     /// 服务商的AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商的AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 子商户的AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户的AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 服务商公众号下的用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商公众号下的用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号下的用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众号下的用户标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 商户扣款成功回调通知的地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户扣款成功回调通知的地址\n\n**Required.**"
+        )
+    )]
     pub notify_url: ::std::string::String,
     /// 服务信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务信息\n\n**Required.**")
+    )]
     pub service_introduction: ::std::string::String,
     /// 服务时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务时间\n\n**Required.**")
+    )]
     pub time_range: PartnerSignCreateServiceorderTimeRange,
     /// 服务位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务位置")
+    )]
     pub location: ::std::option::Option<PartnerSignCreateServiceorderLocation>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户侧订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
 }
 
@@ -284,16 +388,32 @@ impl PartnerSignCreateServiceorderBody {
 /// 后付费项目
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `post_payments`.\n\n后付费项目")
+)]
 #[non_exhaustive]
 pub struct PartnerSignCreateServiceorderPostPaymentsItem {
     /// 付费名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -327,13 +447,25 @@ impl PartnerSignCreateServiceorderPostPaymentsItem {
 /// 商户优惠
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `post_discounts`.\n\n商户优惠")
+)]
 #[non_exhaustive]
 pub struct PartnerSignCreateServiceorderPostDiscountsItem {
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -365,12 +497,23 @@ impl PartnerSignCreateServiceorderPostDiscountsItem {
 /// 服务风险金
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `risk_fund` object.\n\n服务风险金")
+)]
 #[non_exhaustive]
 pub struct PartnerSignCreateServiceorderRiskFund {
     /// 风险金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "风险金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -400,21 +543,44 @@ impl PartnerSignCreateServiceorderRiskFund {
 /// 服务时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `time_range` object.\n\n服务时间")
+)]
 #[non_exhaustive]
 pub struct PartnerSignCreateServiceorderResponseTimeRange {
     /// 服务开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务开始时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始时间备注")
+    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间备注")
+    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -450,13 +616,25 @@ impl PartnerSignCreateServiceorderResponseTimeRange {
 /// 服务位置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `location` object.\n\n服务位置")
+)]
 #[non_exhaustive]
 pub struct PartnerSignCreateServiceorderResponseLocation {
     /// 服务开始地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务开始地点")
+    )]
     pub start_location: ::std::option::Option<::std::string::String>,
     /// 服务结束地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束地点")
+    )]
     pub end_location: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -486,78 +664,174 @@ impl PartnerSignCreateServiceorderResponseLocation {
 /// The response of 创建用户的签约计划详情对应的服务订单 (`POST /v3/payscore/sign-plan/partner/serviceorder`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建用户的签约计划详情对应的服务订单 (`POST /v3/payscore/sign-plan/partner/serviceorder`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerSignCreateServiceorderResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商公众号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务订单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 订单状态说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单状态说明")
+    )]
     pub state_description: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费项目")
+    )]
     pub post_payments: ::std::option::Option<
         ::std::vec::Vec<PartnerSignCreateServiceorderPostPaymentsItem>,
     >,
     /// 商户优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户优惠")
+    )]
     pub post_discounts: ::std::option::Option<
         ::std::vec::Vec<PartnerSignCreateServiceorderPostDiscountsItem>,
     >,
     /// 服务风险金
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务风险金")
+    )]
     pub risk_fund: ::std::option::Option<PartnerSignCreateServiceorderRiskFund>,
     /// 服务时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务时间")
+    )]
     pub time_range: ::std::option::Option<
         PartnerSignCreateServiceorderResponseTimeRange,
     >,
     /// 服务位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务位置")
+    )]
     pub location: ::std::option::Option<PartnerSignCreateServiceorderResponseLocation>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付服务订单号")
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,19 +7,42 @@
 /// 后付费，描述付费项目列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `fees`.\n\n后付费，描述付费项目列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CompleteSmartretailOrderFeesItem {
     /// 付费项目名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目名称")
+    )]
     pub fee_name: ::std::option::Option<::std::string::String>,
     /// 付费项目数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目数量")
+    )]
     pub fee_count: ::std::option::Option<i64>,
     /// 付费项目总金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费项目总金额")
+    )]
     pub fee_amount: ::std::option::Option<i64>,
     /// 描述计费规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "描述计费规则")
+    )]
     pub fee_desc: ::std::option::Option<::std::string::String>,
 }
 
@@ -79,16 +102,35 @@ impl CompleteSmartretailOrderFeesItem {
 /// 商户优惠，最多包含5条商户优惠
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `discounts`.\n\n商户优惠，最多包含5条商户优惠"
+    )
+)]
 #[non_exhaustive]
 pub struct CompleteSmartretailOrderDiscountsItem {
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub discount_name: ::std::option::Option<::std::string::String>,
     /// 商品优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品优惠金额")
+    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// 优惠说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠说明")
+    )]
     pub discount_desc: ::std::option::Option<::std::string::String>,
 }
 
@@ -138,49 +180,110 @@ impl CompleteSmartretailOrderDiscountsItem {
 /// The JSON body of 完结智慧零售订单 (`POST /v3/payscore/smartretail-orders/{out_order_no}/complete`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 完结智慧零售订单 (`POST /v3/payscore/smartretail-orders/{out_order_no}/complete`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CompleteSmartretailOrderBody {
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 标识用户订单使用情况
     ///
     /// Documented values: `1`, `2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "标识用户订单使用情况\n\nDocumented values: `1`, `2`."
+        )
+    )]
     pub finish_type: ::std::option::Option<i64>,
     /// 取消订单的原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "取消订单的原因")
+    )]
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 实际服务开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际服务开始时间")
+    )]
     pub real_service_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务结束时间")
+    )]
     pub real_service_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 实际结束使用服务的地点
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际结束使用服务的地点")
+    )]
     pub real_service_end_location: ::std::option::Option<::std::string::String>,
     /// 后付费，描述付费项目列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费，描述付费项目列表")
+    )]
     pub fees: ::std::option::Option<::std::vec::Vec<CompleteSmartretailOrderFeesItem>>,
     /// 商户优惠，最多包含5条商户优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户优惠，最多包含5条商户优惠")
+    )]
     pub discounts: ::std::option::Option<
         ::std::vec::Vec<CompleteSmartretailOrderDiscountsItem>,
     >,
     /// 总金额(大于等于0的数字，单位为分)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总金额(大于等于0的数字，单位为分)"
+        )
+    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 完结凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "完结凭证")
+    )]
     pub finish_ticket: ::std::option::Option<::std::string::String>,
     /// 是否指定商户分账
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否指定商户分账")
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -314,32 +417,74 @@ impl CompleteSmartretailOrderBody {
 /// The response of 完结智慧零售订单 (`POST /v3/payscore/smartretail-orders/{out_order_no}/complete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 完结智慧零售订单 (`POST /v3/payscore/smartretail-orders/{out_order_no}/complete`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CompleteSmartretailOrderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公众账号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户服务订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付服务订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

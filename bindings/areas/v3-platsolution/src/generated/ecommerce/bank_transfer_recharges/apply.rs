@@ -20,13 +20,22 @@
 /// 充值金额
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `recharge_amount` object.\n\n充值金额")
+)]
 #[non_exhaustive]
 pub struct PlatsolutionApplyBankTransferRechargeRechargeAmount {
     /// 总金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "总金额"))]
     pub amount: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -65,23 +74,46 @@ impl PlatsolutionApplyBankTransferRechargeRechargeAmount {
 /// The JSON body of 申请银行转账充值 (`POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 申请银行转账充值 (`POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionApplyBankTransferRechargeBody {
     /// 商户充值单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户充值单号\n\n**Required.**")
+    )]
     pub out_recharge_no: ::std::string::String,
     /// 充值场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充值场景\n\n**Required.**")
+    )]
     pub recharge_scene: ::std::string::String,
     /// 充值入账账户
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充值入账账户\n\n**Required.**")
+    )]
     pub account_type: PlatsolutionApplyBankTransferRechargeAccountType,
     /// 充值金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充值金额\n\n**Required.**")
+    )]
     pub recharge_amount: PlatsolutionApplyBankTransferRechargeRechargeAmount,
 }
 
@@ -116,22 +148,49 @@ impl PlatsolutionApplyBankTransferRechargeBody {
 /// 银行账户
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `transfer_in_account` object.\n\n银行账户"
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionApplyBankTransferRechargeTransferInAccount {
     /// 开户银行名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行名称")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 开户银行省市编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行省市编码")
+    )]
     pub bank_address_code: ::std::option::Option<::std::string::String>,
     /// 开户银行行号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行行号")
+    )]
     pub bank_code: ::std::option::Option<::std::string::String>,
     /// 银行账户名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账户名称")
+    )]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号")
+    )]
     pub bank_account_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -167,22 +226,50 @@ impl PlatsolutionApplyBankTransferRechargeTransferInAccount {
 /// The response of 申请银行转账充值 (`POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 申请银行转账充值 (`POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionApplyBankTransferRechargeResponse {
     /// 微信支付充值单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付充值单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub recharge_id: ::std::option::Option<::std::string::String>,
     /// 商户充值单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户充值单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 银行账户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行账户\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transfer_in_account: ::std::option::Option<
         PlatsolutionApplyBankTransferRechargeTransferInAccount,
     >,

@@ -31,15 +31,30 @@
 /// 转账接收方订单信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `transaction_info` object.\n\n转账接收方订单信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillTransactionInfo {
     /// 交易订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方订单类型")
+    )]
     pub type_: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillTransactionInfoType,
     >,
@@ -78,10 +93,21 @@ impl CreateDepositAfterSalesCompensationBillTransactionInfo {
 /// 转账接收方用户
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `user_info` object.\n\n转账接收方用户"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillUserInfo {
     /// 转账接收方用户 openid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方用户\u{a0}openid")
+    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -114,19 +140,35 @@ impl CreateDepositAfterSalesCompensationBillUserInfo {
 /// 收款方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n收款方信息")
+)]
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方类型")
+    )]
     pub type_: ::std::option::Option<CreateDepositAfterSalesCompensationBillType>,
     /// 转账接收方订单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方订单信息")
+    )]
     pub transaction_info: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillTransactionInfo,
     >,
     /// 转账接收方用户
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方用户")
+    )]
     pub user_info: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillUserInfo,
     >,
@@ -181,37 +223,80 @@ impl CreateDepositAfterSalesCompensationBillReceiver {
 /// The JSON body of 请求保证金售后赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 请求保证金售后赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillBody {
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 收款方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方信息\n\n**Required.**")
+    )]
     pub receiver: CreateDepositAfterSalesCompensationBillReceiver,
     /// 商户单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户单号\n\n**Required.**")
+    )]
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付原因\n\n**Required.**")
+    )]
     pub transfer_remark: ::std::string::String,
     /// 转账场景ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账场景ID")
+    )]
     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
     /// 用户收款感知
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户收款感知")
+    )]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// 二级商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -308,16 +393,34 @@ impl CreateDepositAfterSalesCompensationBillBody {
 /// 转账接收方订单信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `transaction_info` object.\n\n转账接收方订单信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方订单类型")
+    )]
     pub type_: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillTransactionInfoType,
     >,
@@ -351,14 +454,26 @@ impl CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
 /// 转账接收者信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n转账接收者信息")
+)]
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方类型")
+    )]
     pub type_: ::std::option::Option<CreateDepositAfterSalesCompensationBillType>,
     /// 转账接收方订单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方订单信息")
+    )]
     pub transaction_info: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillReceiverTransactionInfo,
     >,
@@ -392,10 +507,21 @@ impl CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
 /// 转账接收方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `receiver_detail` object.\n\n转账接收方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillReceiverDetail {
     /// 转账接收者信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收者信息")
+    )]
     pub receiver: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillReceiverDetailReceiver,
     >,
@@ -441,20 +567,45 @@ impl CreateDepositAfterSalesCompensationBillReceiverDetail {
 /// The response of 请求保证金售后赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 请求保证金售后赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 转账接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "转账接收方信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receiver_detail: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillReceiverDetail,
     >,
@@ -462,38 +613,89 @@ pub struct CreateDepositAfterSalesCompensationBillResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付原因\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付转账单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<CreateDepositAfterSalesCompensationBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 出资商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资商户号")
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,11 +18,22 @@
 /// 赔付接收方商户信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mch_info` object.\n\n赔付接收方商户信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateSubMchCompensationBillMchInfo {
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
 }
 
@@ -46,16 +57,31 @@ impl CreateSubMchCompensationBillMchInfo {
 /// 赔付商户信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n赔付商户信息")
+)]
 #[non_exhaustive]
 pub struct CreateSubMchCompensationBillReceiver {
     /// 赔付接收方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付接收方类型\n\n**Required.**")
+    )]
     pub type_: CreateSubMchCompensationBillType,
     /// 赔付接收方商户信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付接收方商户信息\n\n**Required.**"
+        )
+    )]
     pub mch_info: CreateSubMchCompensationBillMchInfo,
 }
 
@@ -82,26 +108,53 @@ impl CreateSubMchCompensationBillReceiver {
 /// The JSON body of 请求赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 请求赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateSubMchCompensationBillBody {
     /// 赔付商户信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付商户信息\n\n**Required.**")
+    )]
     pub receiver: CreateSubMchCompensationBillReceiver,
     /// 商户单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户单号\n\n**Required.**")
+    )]
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 赔付原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付原因\n\n**Required.**")
+    )]
     pub transfer_remark: ::std::string::String,
     /// 出资商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资商户号")
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -147,12 +200,26 @@ impl CreateSubMchCompensationBillBody {
 /// 赔付接收方商户信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mch_info` object.\n\n赔付接收方商户信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateSubMchCompensationBillReceiverMchInfo {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -182,14 +249,26 @@ impl CreateSubMchCompensationBillReceiverMchInfo {
 /// 赔付接收者信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n赔付接收者信息")
+)]
 #[non_exhaustive]
 pub struct CreateSubMchCompensationBillReceiverDetailReceiver {
     /// 赔付接收方类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付接收方类型")
+    )]
     pub type_: ::std::option::Option<CreateSubMchCompensationBillType>,
     /// 赔付接收方商户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付接收方商户信息")
+    )]
     pub mch_info: ::std::option::Option<CreateSubMchCompensationBillReceiverMchInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -221,10 +300,21 @@ impl CreateSubMchCompensationBillReceiverDetailReceiver {
 /// 赔付接收方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `receiver_detail` object.\n\n赔付接收方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateSubMchCompensationBillReceiverDetail {
     /// 赔付接收者信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付接收者信息")
+    )]
     pub receiver: ::std::option::Option<
         CreateSubMchCompensationBillReceiverDetailReceiver,
     >,
@@ -267,17 +357,38 @@ impl CreateSubMchCompensationBillReceiverDetail {
 /// The response of 请求赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 请求赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateSubMchCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 赔付接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付接收方信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receiver_detail: ::std::option::Option<
         CreateSubMchCompensationBillReceiverDetail,
     >,
@@ -285,37 +396,87 @@ pub struct CreateSubMchCompensationBillResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付原因\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付转账单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<CreateSubMchCompensationBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 出资商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资商户号")
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

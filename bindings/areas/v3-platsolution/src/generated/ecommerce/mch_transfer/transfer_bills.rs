@@ -33,13 +33,22 @@
 /// 转账接收方商户信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mch_info` object.\n\n转账接收方商户信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionTransferBillsMchInfo {
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mch_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -83,14 +92,26 @@ impl PlatsolutionTransferBillsMchInfo {
 /// 收款方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n收款方信息")
+)]
 #[non_exhaustive]
 pub struct PlatsolutionTransferBillsReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方类型")
+    )]
     pub type_: ::std::option::Option<PlatsolutionTransferBillsType>,
     /// 转账接收方商户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方商户信息")
+    )]
     pub mch_info: ::std::option::Option<PlatsolutionTransferBillsMchInfo>,
 }
 
@@ -126,35 +147,74 @@ impl PlatsolutionTransferBillsReceiver {
 /// The JSON body of 保证金赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 保证金赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionTransferBillsBody {
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 业务类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型\n\n**Required.**")
+    )]
     pub business_type: PlatsolutionTransferBillsBusinessType,
     /// 收款方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方信息\n\n**Required.**")
+    )]
     pub receiver: PlatsolutionTransferBillsReceiver,
     /// 商户单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户单号\n\n**Required.**")
+    )]
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付原因\n\n**Required.**")
+    )]
     pub transfer_remark: ::std::string::String,
     /// 收款方备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方备注")
+    )]
     pub receiver_remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -230,10 +290,18 @@ impl PlatsolutionTransferBillsBody {
 /// 转账接收方商户信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mch_info` object.\n\n转账接收方商户信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionTransferBillsReceiverMchInfo {
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mch_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -263,14 +331,26 @@ impl PlatsolutionTransferBillsReceiverMchInfo {
 /// 转账接收者信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n转账接收者信息")
+)]
 #[non_exhaustive]
 pub struct PlatsolutionTransferBillsReceiverDetailReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方类型")
+    )]
     pub type_: ::std::option::Option<PlatsolutionTransferBillsType>,
     /// 转账接收方商户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方商户信息")
+    )]
     pub mch_info: ::std::option::Option<PlatsolutionTransferBillsReceiverMchInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -302,10 +382,21 @@ impl PlatsolutionTransferBillsReceiverDetailReceiver {
 /// 转账接收方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `receiver_detail` object.\n\n转账接收方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionTransferBillsReceiverDetail {
     /// 转账接收者信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收者信息")
+    )]
     pub receiver: ::std::option::Option<PlatsolutionTransferBillsReceiverDetailReceiver>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -349,63 +440,147 @@ impl PlatsolutionTransferBillsReceiverDetail {
 /// The response of 保证金赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 保证金赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionTransferBillsResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 业务类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务类型")
+    )]
     pub business_type: ::std::option::Option<PlatsolutionTransferBillsBusinessType>,
     /// 转账接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "转账接收方信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receiver_detail: ::std::option::Option<PlatsolutionTransferBillsReceiverDetail>,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付原因\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 收款方备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方备注")
+    )]
     pub receiver_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付转账单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<PlatsolutionTransferBillsState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 出资商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资商户号")
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

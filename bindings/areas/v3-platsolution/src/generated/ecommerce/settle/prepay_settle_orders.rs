@@ -18,14 +18,23 @@
 /// 金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n金额")
+)]
 #[non_exhaustive]
 pub struct CreatePrepaySettleOrderAmount {
     /// 金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 币种
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "币种"))]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -60,27 +69,54 @@ impl CreatePrepaySettleOrderAmount {
 /// 结算明细单列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `settle_detail_info_list`.\n\n结算明细单列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepaySettleOrderSettleDetailInfoListItem {
     /// 商户结算明细单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户结算明细单号\n\n**Required.**")
+    )]
     pub out_settle_detail_no: ::std::string::String,
     /// 结算类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算类型\n\n**Required.**")
+    )]
     pub settle_type: ::std::string::String,
     /// 接收方类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方类型\n\n**Required.**")
+    )]
     pub receiver_type: ::std::string::String,
     /// 接收方账号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接收方账号\n\n**Required.**")
+    )]
     pub receiver_account: ::std::string::String,
     /// 金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额\n\n**Required.**")
+    )]
     pub amount: CreatePrepaySettleOrderAmount,
 }
 
@@ -118,19 +154,38 @@ impl CreatePrepaySettleOrderSettleDetailInfoListItem {
 /// 结算信息列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `settle_info_list`.\n\n结算信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepaySettleOrderSettleInfoListItem {
     /// 商户结算单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户结算单号\n\n**Required.**")
+    )]
     pub out_settle_no: ::std::string::String,
     /// 微信支付订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 结算明细单列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算明细单列表\n\n**Required.**")
+    )]
     pub settle_detail_info_list: ::std::vec::Vec<
         CreatePrepaySettleOrderSettleDetailInfoListItem,
     >,
@@ -164,40 +219,85 @@ impl CreatePrepaySettleOrderSettleInfoListItem {
 /// The JSON body of 个人收款-申请批量结算 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 个人收款-申请批量结算 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepaySettleOrderBody {
     /// 发起方AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发起方AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 商户结算批次单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户结算批次单号\n\n**Required.**")
+    )]
     pub out_settle_batch_no: ::std::string::String,
     /// 商品单个人收款方受理授权ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品单个人收款方受理授权ID\n\n**Required.**"
+        )
+    )]
     pub individual_auth_id: ::std::string::String,
     /// 通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 收款方描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 交易场景
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易场景\n\n**Required.**")
+    )]
     pub trade_scenario: CreatePrepaySettleOrderTradeScenario,
     /// 结算信息列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算信息列表\n\n**Required.**")
+    )]
     pub settle_info_list: ::std::vec::Vec<CreatePrepaySettleOrderSettleInfoListItem>,
     /// 收款类型模板ID
     ///
     /// Documented values: `1`, `2`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "收款类型模板ID\n\nDocumented values: `1`, `2`."
+        )
+    )]
     pub receive_type_template_id: ::std::option::Option<i64>,
 }
 
@@ -252,45 +352,105 @@ impl CreatePrepaySettleOrderBody {
 /// The response of 个人收款-申请批量结算 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 个人收款-申请批量结算 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepaySettleOrderResponse {
     /// 商户结算批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户结算批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_settle_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付结算批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付结算批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub settle_batch_no: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方受理授权ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品单个人收款方受理授权ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 收款方描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "收款方描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 交易场景
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易场景\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub trade_scenario: ::std::option::Option<::std::string::String>,
     /// 批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次完成时间")
+    )]
     pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,10 +5,21 @@
 /// Query parameters of 查询订单 (`GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询订单 (`GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QrcodeQueryTransactionQuery {
     /// 微信支付分配的子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付分配的子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -80,16 +91,32 @@ impl QrcodeQueryTransactionQuery {
 /// 公交场景信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `bus_info` object.\n\n公交场景信息")
+)]
 #[non_exhaustive]
 pub struct QrcodeQueryTransactionBusInfo {
     /// 用户乘车时间（上车）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户乘车时间（上车）")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车路线
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "乘车路线")
+    )]
     pub line_name: ::std::option::Option<::std::string::String>,
     /// 车牌号。
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "车牌号。")
+    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -123,19 +150,39 @@ impl QrcodeQueryTransactionBusInfo {
 /// 地铁场景信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `metro_info` object.\n\n地铁场景信息")
+)]
 #[non_exhaustive]
 pub struct QrcodeQueryTransactionMetroInfo {
     /// 用户乘车时间（上车）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户乘车时间（上车）")
+    )]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户下车时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户下车时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车起始站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "乘车起始站")
+    )]
     pub start_station: ::std::option::Option<::std::string::String>,
     /// 乘车终点站
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "乘车终点站")
+    )]
     pub end_station: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -195,38 +242,76 @@ impl QrcodeQueryTransactionMetroInfo {
 /// 优惠信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `promotion_detail`.\n\n优惠信息")
+)]
 #[non_exhaustive]
 pub struct QrcodeQueryTransactionPromotionDetailItem {
     /// 券ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "券ID"))]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠范围")
+    )]
     pub scope: ::std::option::Option<QrcodeQueryTransactionScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠类型")
+    )]
     pub type_: ::std::option::Option<QrcodeQueryTransactionType>,
     /// 活动ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动ID"))]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠券面额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 微信出资
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信出资")
+    )]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户出资")
+    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他出资")
+    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// 优惠币种
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠币种")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -272,75 +357,167 @@ impl QrcodeQueryTransactionPromotionDetailItem {
 /// The response of 查询订单 (`GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询订单 (`GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QrcodeQueryTransactionResponse {
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众账号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务描述")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 订单创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号")
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 交易状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易状态")
+    )]
     pub trade_state: ::std::option::Option<QrcodeQueryTransactionTradeState>,
     /// 交易状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易状态描述")
+    )]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付完成时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 付款银行
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付款银行")
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 用户还款状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户还款状态")
+    )]
     pub user_repay_state: ::std::option::Option<QrcodeQueryTransactionUserRepayState>,
     /// 还款微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款微信支付订单号")
+    )]
     pub repay_transaction_id: ::std::option::Option<::std::string::String>,
     /// 垫资还款时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "垫资还款时间")
+    )]
     pub repay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 代扣签约ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "代扣签约ID")
+    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 交易场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易场景")
+    )]
     pub trade_scene: ::std::option::Option<QrcodeQueryTransactionTradeScene>,
     /// 公交场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公交场景信息")
+    )]
     pub bus_info: ::std::option::Option<QrcodeQueryTransactionBusInfo>,
     /// 地铁场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "地铁场景信息")
+    )]
     pub metro_info: ::std::option::Option<QrcodeQueryTransactionMetroInfo>,
     /// 订单金额信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额信息")
+    )]
     pub amount: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// 优惠信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠信息")
+    )]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<QrcodeQueryTransactionPromotionDetailItem>,
     >,

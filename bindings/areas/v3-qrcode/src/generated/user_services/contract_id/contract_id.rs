@@ -5,16 +5,38 @@
 /// Query parameters of 查询用户服务可用信息 (`GET /v3/qrcode/user-services/contract-id/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询用户服务可用信息 (`GET /v3/qrcode/user-services/contract-id/{contract_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryUserServiceQuery {
     /// 商户在微信申请公众号或移动应用成功后分配的账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户在微信申请公众号或移动应用成功后分配的账号ID"
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子公众账号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 微信支付分配的子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付分配的子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -77,16 +99,38 @@ impl QueryUserServiceQuery {
 /// The response of 查询用户服务可用信息 (`GET /v3/qrcode/user-services/contract-id/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询用户服务可用信息 (`GET /v3/qrcode/user-services/contract-id/{contract_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryUserServiceResponse {
     /// 签约成功后，微信返回代扣签约ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "签约成功后，微信返回代扣签约ID"
+        )
+    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// `user_service_state`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "`user_service_state`: not described on the docs page."
+        )
+    )]
     pub user_service_state: ::std::option::Option<QueryUserServiceUserServiceState>,
     /// 原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "原因"))]
     pub block_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,26 +5,59 @@
 /// The response of 根据申请单ID查询申请单结果 (`GET /v3/rate-activity/applications/id/{application_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 根据申请单ID查询申请单结果 (`GET /v3/rate-activity/applications/id/{application_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetApplicationByApplicationIdResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub application_state: ::std::option::Option<::std::string::String>,
     /// 从业机构特约商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "从业机构特约商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 驳回参数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回参数")
+    )]
     pub reject_parameter: ::std::option::Option<::std::string::String>,
     /// 驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回原因")
+    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 活动审核通过时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动审核通过时间")
+    )]
     pub pass_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -143,13 +176,25 @@ impl ::wechatpay_runtime::Operation for GetApplicationByApplicationIdRequest {
 /// 活动报名材料
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `activity_apply_information`.\n\n活动报名材料"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyApplicationByApplicationIdActivityApplyInformationItem {
     /// 材料ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "材料ID"))]
     pub apply_material_id: ::std::option::Option<::std::string::String>,
     /// 材料内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "材料内容")
+    )]
     pub apply_material_information: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -197,13 +242,28 @@ impl ModifyApplicationByApplicationIdActivityApplyInformationItem {
 /// 活动报名修改信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `activity_detail_modification` object.\n\n活动报名修改信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyApplicationByApplicationIdActivityDetailModification {
     /// 活动费率
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动费率")
+    )]
     pub activity_rate: ::std::option::Option<::std::string::String>,
     /// 活动报名材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动报名材料")
+    )]
     pub activity_apply_information: ::std::option::Option<
         ::std::vec::Vec<ModifyApplicationByApplicationIdActivityApplyInformationItem>,
     >,
@@ -253,13 +313,28 @@ impl ModifyApplicationByApplicationIdActivityDetailModification {
 /// 补充信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `additional_information` object.\n\n补充信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyApplicationByApplicationIdAdditionalInformation {
     /// 补充说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充说明")
+    )]
     pub additional_message: ::std::option::Option<::std::string::String>,
     /// 补充材料
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充材料")
+    )]
     pub additional_material: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -303,15 +378,30 @@ impl ModifyApplicationByApplicationIdAdditionalInformation {
 /// The JSON body of 修改单据信息 (`PATCH /v3/rate-activity/applications/id/{application_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改单据信息 (`PATCH /v3/rate-activity/applications/id/{application_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyApplicationByApplicationIdBody {
     /// 活动报名修改信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "活动报名修改信息")
+    )]
     pub activity_detail_modification: ::std::option::Option<
         ModifyApplicationByApplicationIdActivityDetailModification,
     >,
     /// 补充信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充信息")
+    )]
     pub additional_information: ::std::option::Option<
         ModifyApplicationByApplicationIdAdditionalInformation,
     >,
@@ -359,12 +449,26 @@ impl ModifyApplicationByApplicationIdBody {
 /// The response of 修改单据信息 (`PATCH /v3/rate-activity/applications/id/{application_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改单据信息 (`PATCH /v3/rate-activity/applications/id/{application_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyApplicationByApplicationIdResponse {
     /// 申请单编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub application_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

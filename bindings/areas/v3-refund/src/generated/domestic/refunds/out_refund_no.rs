@@ -5,10 +5,21 @@
 /// Query parameters of 查询单笔退款 (`GET /v3/refund/domestic/refunds/{out_refund_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询单笔退款 (`GET /v3/refund/domestic/refunds/{out_refund_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRefundByOutRefundNoQuery {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -96,6 +107,13 @@ impl QueryRefundByOutRefundNoQuery {
 /// 退款出资账户及金额
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `from`.\n\n退款出资账户及金额"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRefundByOutRefundNoFromItem {
     /// 出资账户类型
@@ -104,11 +122,25 @@ pub struct QueryRefundByOutRefundNoFromItem {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出资账户类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nFrom the reviewed overrides, not the docs table: enum_values."
+        )
+    )]
     pub account: ::std::option::Option<QueryRefundByOutRefundNoAccount>,
     /// 出资金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出资金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -140,53 +172,121 @@ impl QueryRefundByOutRefundNoFromItem {
 /// 金额信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n金额信息")
+)]
 #[non_exhaustive]
 pub struct QueryRefundByOutRefundNoAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total: ::std::option::Option<i64>,
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款出资账户及金额")
+    )]
     pub from: ::std::option::Option<::std::vec::Vec<QueryRefundByOutRefundNoFromItem>>,
     /// 用户支付金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户支付金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub payer_total: ::std::option::Option<i64>,
     /// 用户退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub payer_refund: ::std::option::Option<i64>,
     /// 应结退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "应结退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub settlement_refund: ::std::option::Option<i64>,
     /// 应结订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "应结订单金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub settlement_total: ::std::option::Option<i64>,
     /// 优惠退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub discount_refund: ::std::option::Option<i64>,
     /// 退款币种
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "退款币种\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 手续费退款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "手续费退款金额")
+    )]
     pub refund_fee: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -234,33 +334,73 @@ impl QueryRefundByOutRefundNoAmount {
 /// 商品列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `goods_detail`.\n\n商品列表")
+)]
 #[non_exhaustive]
 pub struct QueryRefundByOutRefundNoGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户侧商品编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub merchant_goods_id: ::std::option::Option<::std::string::String>,
     /// 微信侧商品编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信侧商品编码")
+    )]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称")
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品单价
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品单价\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub unit_price: ::std::option::Option<i64>,
     /// 商品退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub refund_amount: ::std::option::Option<i64>,
     /// 商品退货数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品退货数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub refund_quantity: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -300,36 +440,82 @@ impl QueryRefundByOutRefundNoGoodsDetailItem {
 /// 优惠退款信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `promotion_detail`.\n\n优惠退款信息"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRefundByOutRefundNoPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub scope: ::std::option::Option<::std::string::String>,
     /// 优惠类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠券面额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 优惠退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠退款金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub refund_amount: ::std::option::Option<i64>,
     /// 商品列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品列表")
+    )]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<QueryRefundByOutRefundNoGoodsDetailItem>,
     >,
@@ -369,27 +555,62 @@ impl QueryRefundByOutRefundNoPromotionDetailItem {
 /// The response of 查询单笔退款 (`GET /v3/refund/domestic/refunds/{out_refund_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询单笔退款 (`GET /v3/refund/domestic/refunds/{out_refund_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRefundByOutRefundNoResponse {
     /// 微信支付退款号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付退款号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub refund_id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户退款单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     ///
@@ -397,19 +618,44 @@ pub struct QueryRefundByOutRefundNoResponse {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "退款渠道\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nFrom the reviewed overrides, not the docs table: enum_values."
+        )
+    )]
     pub channel: ::std::option::Option<QueryRefundByOutRefundNoChannel>,
     /// 退款入账账户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "退款入账账户\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub user_received_account: ::std::option::Option<::std::string::String>,
     /// 退款成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 退款创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "退款创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 退款状态
     ///
@@ -417,19 +663,44 @@ pub struct QueryRefundByOutRefundNoResponse {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "退款状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nFrom the reviewed overrides, not the docs table: enum_values."
+        )
+    )]
     pub status: ::std::option::Option<QueryRefundByOutRefundNoStatus>,
     /// 资金账户
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资金账户\n\nFrom the reviewed overrides, not the docs table: enum_values."
+        )
+    )]
     pub funds_account: ::std::option::Option<QueryRefundByOutRefundNoFundsAccount>,
     /// 金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "金额信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<QueryRefundByOutRefundNoAmount>,
     /// 优惠退款信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠退款信息")
+    )]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<QueryRefundByOutRefundNoPromotionDetailItem>,
     >,

@@ -7,15 +7,27 @@
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct CreatePrepayAmount {
     /// 标价金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "标价金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 标价币种
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "标价币种\n\n**Required.**")
+    )]
     pub currency: ::std::string::String,
 }
 
@@ -44,13 +56,25 @@ impl CreatePrepayAmount {
 /// 结算信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `settle_info` object.\n\n结算信息")
+)]
 #[non_exhaustive]
 pub struct CreatePrepaySettleInfo {
     /// 是否指定分账
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否指定分账")
+    )]
     pub profit_sharing: ::std::option::Option<bool>,
     /// 补差金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补差金额")
+    )]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -88,33 +112,68 @@ impl CreatePrepaySettleInfo {
 /// 还款明细单信息列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `sub_orders`.\n\n还款明细单信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepaySubOrdersItem {
     /// 还款单发起商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款单发起商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 还款明细单订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款明细单订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub amount: CreatePrepayAmount,
     /// 附加数据
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据\n\n**Required.**")
+    )]
     pub attach: ::std::string::String,
     /// 商品描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结算信息")
+    )]
     pub settle_info: ::std::option::Option<CreatePrepaySettleInfo>,
 }
 
@@ -184,33 +243,68 @@ impl CreatePrepaySubOrdersItem {
 /// H5调起支付场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `h5_info` object.\n\nH5调起支付场景信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepayH5Info {
     /// 还款服务商APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款服务商APPID\n\n**Required.**")
+    )]
     pub combine_appid: ::std::string::String,
     /// 用户终端IP
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户终端IP\n\n**Required.**")
+    )]
     pub payer_client_ip: ::std::string::String,
     /// 场景类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "场景类型\n\n**Required.**")
+    )]
     pub type_: CreatePrepayType,
     /// 应用名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用名称")
+    )]
     pub app_name: ::std::option::Option<::std::string::String>,
     /// 网站URL
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "网站URL\n\n**Required.**")
+    )]
     pub app_url: ::std::string::String,
     /// iOS平台BundleID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "iOS平台BundleID")
+    )]
     pub bundle_id: ::std::option::Option<::std::string::String>,
     /// Android平台PackageName
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "Android平台PackageName")
+    )]
     pub package_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -278,11 +372,22 @@ impl CreatePrepayH5Info {
 /// APP调起支付场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `app_info` object.\n\nAPP调起支付场景信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepayAppInfo {
     /// 还款服务商APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款服务商APPID\n\n**Required.**")
+    )]
     pub combine_appid: ::std::string::String,
 }
 
@@ -306,15 +411,30 @@ impl CreatePrepayAppInfo {
 /// 小程序调起支付场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `miniprogram_info` object.\n\n小程序调起支付场景信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepayMiniprogramInfo {
     /// 还款服务商APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款服务商APPID\n\n**Required.**")
+    )]
     pub combine_appid: ::std::string::String,
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
 }
 
@@ -360,24 +480,46 @@ impl CreatePrepayMiniprogramInfo {
 /// 实名支付
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `identity` object.\n\n实名支付")
+)]
 #[non_exhaustive]
 pub struct CreatePrepayIdentity {
     /// 类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "类型\n\n**Required.**")
+    )]
     pub type_: CreatePrepayIdentityType,
     /// 加密后的证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的证件号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密后的姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -420,10 +562,21 @@ impl ::wechatpay_runtime::sensitive::Seal for CreatePrepayIdentity {
 /// 支付者信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `combine_payer_info` object.\n\n支付者信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepayCombinePayerInfo {
     /// 实名支付
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实名支付")
+    )]
     pub identity: ::std::option::Option<CreatePrepayIdentity>,
 }
 
@@ -463,16 +616,35 @@ impl ::wechatpay_runtime::sensitive::Seal for CreatePrepayCombinePayerInfo {
 /// 微信内网页调起支付场景信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `wechat_web_info` object.\n\n微信内网页调起支付场景信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepayWechatWebInfo {
     /// 还款服务商APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款服务商APPID")
+    )]
     pub combine_appid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 网页经营场景URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "网页经营场景URL")
+    )]
     pub webview_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -525,40 +697,90 @@ impl CreatePrepayWechatWebInfo {
 /// The JSON body of 还款下单 (`POST /v3/repayment/combine-transactions/partner/prepay`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 还款下单 (`POST /v3/repayment/combine-transactions/partner/prepay`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepayBody {
     /// 还款单订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款单订单号\n\n**Required.**")
+    )]
     pub combine_out_trade_no: ::std::string::String,
     /// 还款服务商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款服务商商户号\n\n**Required.**")
+    )]
     pub combine_mchid: ::std::string::String,
     /// 还款明细单信息列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "还款明细单信息列表\n\n**Required.**"
+        )
+    )]
     pub sub_orders: ::std::vec::Vec<CreatePrepaySubOrdersItem>,
     /// 交易结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易结束时间")
+    )]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// H5调起支付场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5调起支付场景信息")
+    )]
     pub h5_info: ::std::option::Option<CreatePrepayH5Info>,
     /// APP调起支付场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP调起支付场景信息")
+    )]
     pub app_info: ::std::option::Option<CreatePrepayAppInfo>,
     /// 小程序调起支付场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序调起支付场景信息")
+    )]
     pub miniprogram_info: ::std::option::Option<CreatePrepayMiniprogramInfo>,
     /// 支付者信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付者信息")
+    )]
     pub combine_payer_info: ::std::option::Option<CreatePrepayCombinePayerInfo>,
     /// 微信内网页调起支付场景信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信内网页调起支付场景信息")
+    )]
     pub wechat_web_info: ::std::option::Option<CreatePrepayWechatWebInfo>,
 }
 
@@ -672,13 +894,28 @@ impl ::wechatpay_runtime::sensitive::Seal for CreatePrepayBody {
 /// The response of 还款下单 (`POST /v3/repayment/combine-transactions/partner/prepay`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 还款下单 (`POST /v3/repayment/combine-transactions/partner/prepay`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepayResponse {
     /// 预支付交易会话标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预支付交易会话标识")
+    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 支付跳转链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付跳转链接")
+    )]
     pub h5_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,54 +7,100 @@
 /// 补充资料项
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `field_data`.\n\n补充资料项")
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidFieldDataItem {
     /// 经度值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "经度值"))]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 纬度值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "纬度值"))]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 省份
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "省份"))]
     pub province: ::std::option::Option<::std::string::String>,
     /// 城市
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "城市"))]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区域
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "区域"))]
     pub area: ::std::option::Option<::std::string::String>,
     /// 街道
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "街道"))]
     pub street: ::std::option::Option<::std::string::String>,
     /// 详细地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细地址")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 地址名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "地址名"))]
     pub name: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付订单号")
+    )]
     pub wechat_order_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub merchant_order_id: ::std::option::Option<::std::string::String>,
     /// 交易时间+08:00东八区时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易时间+08:00东八区时间")
+    )]
     pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易金额")
+    )]
     pub trade_money_amount: ::std::option::Option<::std::string::String>,
     /// 调单商品
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "调单商品")
+    )]
     pub trade_goods: ::std::option::Option<::std::string::String>,
     /// 是否物流
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否物流\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub logistic_flag: ::std::option::Option<i64>,
     /// 凭证图片信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "凭证图片信息")
+    )]
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -238,11 +284,22 @@ impl CreateTransactionBlockSubmissionBySubMchidFieldDataItem {
 /// 补充资料项多值`JSON`格式
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `repeated_field_data`.\n\n补充资料项多值`JSON`格式"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData {
     /// 补充资料项
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "补充资料项\n\n**Required.**")
+    )]
     pub field_data: ::std::vec::Vec<
         CreateTransactionBlockSubmissionBySubMchidFieldDataItem,
     >,
@@ -287,16 +344,35 @@ impl CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData {
 /// 字符串校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `string_check_rule` object.\n\n字符串校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
     /// 字符串最小长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最小长度")
+    )]
     pub min_string_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串最大长度")
+    )]
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "校验规则")
+    )]
     pub validator: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidValidator,
     >,
@@ -347,16 +423,38 @@ impl CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
 /// 枚举校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `enum_check_rule` object.\n\n枚举校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
     /// 最小列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最小列表长度")
+    )]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大列表长度")
+    )]
     pub max_list_length: ::std::option::Option<i64>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "展示给商户看的枚举可选的字段列表"
+        )
+    )]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -427,21 +525,44 @@ impl CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
 /// 文件校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `file_check_rule` object.\n\n文件校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
     /// 最小列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最小列表长度")
+    )]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大列表长度")
+    )]
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制提交的文件后缀")
+    )]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<CreateTransactionBlockSubmissionBySubMchidEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "限制文件提交大小，单位M")
+    )]
     pub max_file_size: ::std::option::Option<i64>,
 }
 
@@ -500,13 +621,28 @@ impl CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
 /// 时间区间校验规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `time_interval_check_rule` object.\n\n时间区间校验规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最小列表长度")
+    )]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大列表长度")
+    )]
     pub max_list_length: ::std::option::Option<i64>,
 }
 
@@ -546,13 +682,28 @@ impl CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
 /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `relations`.\n\n资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidRelationsItem {
     /// 关联的资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项ID")
+    )]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联的资料项值")
+    )]
     pub source_value: ::std::option::Option<::std::string::String>,
 }
 
@@ -593,27 +744,57 @@ impl CreateTransactionBlockSubmissionBySubMchidRelationsItem {
 /// 资料项集合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `record_fields`.\n\n资料项集合")
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
     /// 资料项ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项ID")
+    )]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项英文名")
+    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项中文名")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项类型\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`."
+        )
+    )]
     pub type_: ::std::option::Option<i64>,
     /// 补充资料项多值`JSON`格式
     ///
     /// Sent as a JSON-encoded string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补充资料项多值`JSON`格式\n\nSent as a JSON-encoded string."
+        )
+    )]
     pub repeated_field_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<
             CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData,
@@ -621,43 +802,86 @@ pub struct CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
     >,
     /// 资料项填写提示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项填写提示")
+    )]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "输入框占位文案")
+    )]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "叹号悬浮提示语")
+    )]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否必须提交\n\nDocumented values: `0`, `1`."
+        )
+    )]
     pub required: ::std::option::Option<i64>,
     /// 提交内容需要加密
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交内容需要加密")
+    )]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字符串校验规则")
+    )]
     pub string_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidStringCheckRule,
     >,
     /// 枚举校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "枚举校验规则")
+    )]
     pub enum_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidEnumCheckRule,
     >,
     /// 文件校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "文件校验规则")
+    )]
     pub file_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidFileCheckRule,
     >,
     /// 时间区间校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "时间区间校验规则")
+    )]
     pub time_interval_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule,
     >,
     /// 订单类型校验规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单类型校验规则")
+    )]
     pub order_interval_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidFileCheckRule,
     >,
@@ -665,6 +889,13 @@ pub struct CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资料项关联规则集合\n\n(不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)"
+        )
+    )]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<CreateTransactionBlockSubmissionBySubMchidRelationsItem>,
     >,
@@ -863,11 +1094,22 @@ impl CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
 /// 商户提交资料内容
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON content of `submit_data`.\n\n商户提交资料内容"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidSubmitData {
     /// 资料项集合
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料项集合\n\n**Required.**")
+    )]
     pub record_fields: ::std::vec::Vec<
         CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem,
     >,
@@ -895,17 +1137,35 @@ impl CreateTransactionBlockSubmissionBySubMchidSubmitData {
 /// The JSON body of 发起交易拦截申诉 (`POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 发起交易拦截申诉 (`POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidBody {
     /// 商户侧申诉单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧申诉单号\n\n**Required.**")
+    )]
     pub merchant_submit_id: ::std::string::String,
     /// 商户提交资料内容
     ///
     /// Sent as a JSON-encoded string.
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户提交资料内容\n\nSent as a JSON-encoded string.\n\n**Required.**"
+        )
+    )]
     pub submit_data: ::wechatpay_runtime::JsonString<
         CreateTransactionBlockSubmissionBySubMchidSubmitData,
     >,
@@ -949,24 +1209,51 @@ impl CreateTransactionBlockSubmissionBySubMchidBody {
 /// The response of 发起交易拦截申诉 (`POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 发起交易拦截申诉 (`POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidResponse {
     /// 交易拦截申诉ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易拦截申诉ID")
+    )]
     pub block_submission_id: ::std::option::Option<::std::string::String>,
     /// 提交时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提交时间")
+    )]
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核结果")
+    )]
     pub review_result: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidReviewResult,
     >,
     /// 审核时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核时间")
+    )]
     pub review_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核驳回原因")
+    )]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

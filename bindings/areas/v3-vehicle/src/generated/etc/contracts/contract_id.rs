@@ -5,10 +5,21 @@
 /// Query parameters of 通过商户ETC绑定号查询签约状态 (`GET /v3/vehicle/etc/contracts/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 通过商户ETC绑定号查询签约状态 (`GET /v3/vehicle/etc/contracts/{contract_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct VehicleGetContractQuery {
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -39,46 +50,107 @@ impl VehicleGetContractQuery {
 /// The response of 通过商户ETC绑定号查询签约状态 (`GET /v3/vehicle/etc/contracts/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 通过商户ETC绑定号查询签约状态 (`GET /v3/vehicle/etc/contracts/{contract_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct VehicleGetContractResponse {
     /// 发起签约的appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发起签约的appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 用户在发起签约APP的标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在发起签约APP的标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 子商户appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户appid")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// ETC扣费授权协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "ETC扣费授权协议号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// ETC绑定状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "ETC绑定状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bind_state: ::std::option::Option<::std::string::String>,
     /// 绑定的车牌号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "绑定的车牌号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 用户在发起签约子APP的标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户在发起签约子APP的标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

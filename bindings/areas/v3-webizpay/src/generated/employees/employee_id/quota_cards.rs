@@ -5,41 +5,84 @@
 /// The JSON body of 企业商户为员工下发企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 企业商户为员工下发企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateQuotaCardBody {
     /// 服务商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 出资子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 企业支付卡模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业支付卡模板ID\n\n**Required.**")
+    )]
     pub card_template_id: ::std::string::String,
     /// 卡片总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡片总金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 卡片名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡片名称\n\n**Required.**")
+    )]
     pub card_name: ::std::string::String,
     /// 商户卡号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户卡号\n\n**Required.**")
+    )]
     pub out_card_no: ::std::string::String,
     /// 卡片有效期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡片有效期\n\n**Required.**")
+    )]
     pub effective_end_time: ::wechatpay_runtime::DateTime,
     /// 卡片备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡片备注")
+    )]
     pub card_remark: ::std::option::Option<::std::string::String>,
     /// 可用商户范围ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用商户范围ID")
+    )]
     pub avail_mch_range_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -103,42 +146,98 @@ impl CreateQuotaCardBody {
 /// The response of 企业商户为员工下发企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 企业商户为员工下发企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateQuotaCardResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出资子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户卡号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户卡号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_card_no: ::std::option::Option<::std::string::String>,
     /// 微信授权关系ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信授权关系ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub employee_id: ::std::option::Option<::std::string::String>,
     /// 企业支付额度卡卡号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "企业支付额度卡卡号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_no: ::std::option::Option<::std::string::String>,
     /// 卡片生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡片生效时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub effective_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 卡片有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡片有效期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub effective_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

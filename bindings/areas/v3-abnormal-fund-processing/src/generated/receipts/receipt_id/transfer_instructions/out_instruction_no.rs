@@ -18,15 +18,33 @@
 /// 在途异常资金付款指令的发起方
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `commander` object.\n\n在途异常资金付款指令的发起方"
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransferInstructionCommander {
     /// 发起在途异常资金付款请求的角色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发起在途异常资金付款请求的角色\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operator: ::std::option::Option<GetTransferInstructionOperator>,
     /// 微信支付商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -71,19 +89,39 @@ impl GetTransferInstructionCommander {
 /// 收款方
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n收款方")
+)]
 #[non_exhaustive]
 pub struct GetTransferInstructionReceiver {
     /// 入账账户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入账账户类型")
+    )]
     pub account_type: ::std::option::Option<::std::string::String>,
     /// 入账用户OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入账用户OpenID")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户AppID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 入账商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入账商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -131,47 +169,109 @@ impl GetTransferInstructionReceiver {
 /// The response of 查询在途异常资金付款指令执行结果 (`GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询在途异常资金付款指令执行结果 (`GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetTransferInstructionResponse {
     /// 商户侧指令编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户侧指令编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_instruction_no: ::std::option::Option<::std::string::String>,
     /// 在途异常资金付款指令的发起方
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "在途异常资金付款指令的发起方\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub commander: ::std::option::Option<GetTransferInstructionCommander>,
     /// 付款方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "付款方式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transfer_mode: ::std::option::Option<GetTransferInstructionTransferMode>,
     /// 收款方
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "收款方"))]
     pub receiver: ::std::option::Option<GetTransferInstructionReceiver>,
     /// 在途异常资金付款指令状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "在途异常资金付款指令状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub instruction_state: ::std::option::Option<GetTransferInstructionInstructionState>,
     /// 在途异常资金付款指令创建时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "在途异常资金付款指令创建时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 入账成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入账成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款指令关闭时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "在途异常资金付款指令关闭时间")
+    )]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 回调通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "回调通知地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 微信支付在途异常资金付款指令执行流水号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付在途异常资金付款指令执行流水号"
+        )
+    )]
     pub instruction_instance_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

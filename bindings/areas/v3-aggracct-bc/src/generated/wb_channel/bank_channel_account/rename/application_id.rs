@@ -5,17 +5,35 @@
 /// Query parameters of 查询渠道结算银行账户更名申请 (`GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询渠道结算银行账户更名申请 (`GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetRenameQuery {
     /// 目标商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "目标商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 台账ID
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "台账ID\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -76,27 +94,62 @@ impl ::wechatpay_runtime::sensitive::Seal for GetRenameQuery {
 /// The response of 查询渠道结算银行账户更名申请 (`GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询渠道结算银行账户更名申请 (`GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetRenameResponse {
     /// 变更类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "变更类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub change_scene: ::std::option::Option<GetRenameChangeScene>,
     /// 微信支付更名受理返回的申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付更名受理返回的申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub application_id: ::std::option::Option<::std::string::String>,
     /// 渠道结算银行账户更名外部系统单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "渠道结算银行账户更名外部系统单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 目标商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "目标商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 台账ID
     ///
@@ -104,6 +157,13 @@ pub struct GetRenameResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "台账ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub bal_account_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 目标账户名
     ///
@@ -111,6 +171,13 @@ pub struct GetRenameResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "目标账户名\n\nMarked required on the page; not promised, like every answer field (see the crate docs).\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub new_account_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -118,15 +185,34 @@ pub struct GetRenameResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub application_state: ::std::option::Option<GetRenameApplicationState>,
     /// 完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "完成时间")
+    )]
     pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败错误码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失败错误码")
+    )]
     pub fail_code: ::std::option::Option<::std::string::String>,
     /// 失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失败原因")
+    )]
     pub fail_msg: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,10 +17,21 @@
 /// Query parameters of 查询结算账户修改申请状态 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询结算账户修改申请状态 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetApplicationQuery {
     /// 银行账号展示规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行账号展示规则")
+    )]
     pub account_number_rule: ::std::option::Option<GetApplicationAccountNumberRule>,
 }
 
@@ -76,44 +87,102 @@ impl GetApplicationQuery {
 /// The response of 查询结算账户修改申请状态 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询结算账户修改申请状态 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetApplicationResponse {
     /// 开户名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开户名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account_name: ::std::option::Option<::std::string::String>,
     /// 账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "账户类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account_type: ::std::option::Option<GetApplicationAccountType>,
     /// 开户银行
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开户银行\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account_bank: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行全称（含支行）")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 开户银行联行号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行联行号")
+    )]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行账号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account_number: ::std::option::Option<::std::string::String>,
     /// 审核状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "审核状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub verify_result: ::std::option::Option<GetApplicationVerifyResult>,
     /// 审核驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核驳回原因")
+    )]
     pub verify_fail_reason: ::std::option::Option<::std::string::String>,
     /// 审核结果更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核结果更新时间")
+    )]
     pub verify_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,12 +17,26 @@
 /// The response of 获取商户开户意愿确认状态 (`GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 获取商户开户意愿确认状态 (`GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryStateResponse {
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "授权状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub authorize_state: ::std::option::Option<QueryStateAuthorizeState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

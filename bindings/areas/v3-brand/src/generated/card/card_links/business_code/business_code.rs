@@ -5,11 +5,22 @@
 /// Query parameters of 根据业务申请编号查询添加申请状态 (`GET /v3/brand/card/card-links/business-code/{business_code}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 根据业务申请编号查询添加申请状态 (`GET /v3/brand/card/card-links/business-code/{business_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetCardLinkByBusinessCodeQuery {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
 }
 
@@ -60,41 +71,86 @@ impl GetCardLinkByBusinessCodeQuery {
 /// The response of 根据业务申请编号查询添加申请状态 (`GET /v3/brand/card/card-links/business-code/{business_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 根据业务申请编号查询添加申请状态 (`GET /v3/brand/card/card-links/business-code/{business_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetCardLinkByBusinessCodeResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "业务申请编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 交易场景类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易场景类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub payment_scene: ::std::option::Option<GetCardLinkByBusinessCodePaymentScene>,
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub card_link_mchid: ::std::option::Option<::std::string::String>,
     /// 服务ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "服务ID"))]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 交易连接名片配置状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易连接名片配置状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub configuration_state: ::std::option::Option<
         GetCardLinkByBusinessCodeConfigurationState,
     >,
     /// 驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回原因")
+    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// Query parameters of 查询会员卡模板信息 (`GET /v3/brand/partner/card-member/cards/{card_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询会员卡模板信息 (`GET /v3/brand/partner/card-member/cards/{card_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandGetCardQuery {
     /// 品牌id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌id\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
 }
 
@@ -73,13 +84,28 @@ impl BrandGetCardQuery {
 /// 会员码跳转信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `code_jump_information` object.\n\n会员码跳转信息"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandGetCardCodeJumpInformation {
     /// 会员码跳转AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员码跳转AppID")
+    )]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 会员码跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员码跳转路径")
+    )]
     pub jump_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -124,6 +150,13 @@ impl BrandGetCardCodeJumpInformation {
 /// 会员卡有效期
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `valid_date_information` object.\n\n会员卡有效期"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandGetCardValidDateInformation {
     /// 有效期类型
@@ -131,15 +164,34 @@ pub struct BrandGetCardValidDateInformation {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "有效期类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<BrandGetCardType>,
     /// 有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期开始时间")
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期结束时间")
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -175,16 +227,35 @@ impl BrandGetCardValidDateInformation {
 /// 付费会员信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `purchase_information` object.\n\n付费会员信息"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandGetCardPurchaseInformation {
     /// 付费会员价格
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员价格")
+    )]
     pub price: ::std::option::Option<i64>,
     /// 付费会员跳转AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员跳转AppID")
+    )]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 付费会员跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员跳转路径")
+    )]
     pub jump_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -246,17 +317,33 @@ impl BrandGetCardPurchaseInformation {
 /// 商户自定义的开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `custom_field_list`.\n\n商户自定义的开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandGetCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户自定义的开卡信息字段类型")
+    )]
     pub type_: ::std::option::Option<BrandGetCardCustomFieldListType>,
     /// 字段名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字段名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 字段值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "字段值"))]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -290,15 +377,30 @@ impl BrandGetCardCustomFieldListItem {
 /// 用户开卡信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `user_information` object.\n\n用户开卡信息"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandGetCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<BrandGetCardCommonFieldList>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户自定义的开卡信息字段")
+    )]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<BrandGetCardCustomFieldListItem>,
     >,
@@ -342,112 +444,264 @@ impl BrandGetCardUserInformation {
 /// The response of 查询会员卡模板信息 (`GET /v3/brand/partner/card-member/cards/{card_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询会员卡模板信息 (`GET /v3/brand/partner/card-member/cards/{card_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandGetCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户AppId\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_type: ::std::option::Option<BrandGetCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡背景颜色\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡背景图URL\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡code分配类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_mode: ::std::option::Option<BrandGetCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员码型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_type: ::std::option::Option<BrandGetCardCodeType>,
     /// 会员码跳转信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员码跳转信息")
+    )]
     pub code_jump_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员权益\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "回调地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否置顶")
+    )]
     pub need_pinned: ::std::option::Option<bool>,
     /// 是否展示会员等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否展示会员等级")
+    )]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员初始等级")
+    )]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 商家法务协议
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家法务协议")
+    )]
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡有效期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub valid_date_information: ::std::option::Option<BrandGetCardValidDateInformation>,
     /// 积分信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分信息")
+    )]
     pub points_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 储值信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "储值信息")
+    )]
     pub balance_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员信息")
+    )]
     pub purchase_information: ::std::option::Option<BrandGetCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡信息")
+    )]
     pub user_information: ::std::option::Option<BrandGetCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<BrandGetCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "更新时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -617,13 +871,28 @@ impl ::wechatpay_runtime::Operation for BrandGetCardRequest {
 /// 会员码跳转信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `code_jump_information` object.\n\n会员码跳转信息"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandModifyCardCodeJumpInformation {
     /// 会员码跳转AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员码跳转AppID")
+    )]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 会员码跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员码跳转路径")
+    )]
     pub jump_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -667,21 +936,44 @@ impl BrandModifyCardCodeJumpInformation {
 /// 会员卡有效期
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `valid_date_information` object.\n\n会员卡有效期"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandModifyCardValidDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期类型\n\n**Required.**")
+    )]
     pub type_: BrandGetCardType,
     /// 有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期开始时间")
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期结束时间")
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
 }
 
@@ -742,16 +1034,35 @@ impl BrandModifyCardValidDateInformation {
 /// 付费会员信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `purchase_information` object.\n\n付费会员信息"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandModifyCardPurchaseInformation {
     /// 付费会员价格
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员价格")
+    )]
     pub price: ::std::option::Option<i64>,
     /// 付费会员跳转AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员跳转AppID")
+    )]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 付费会员跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员跳转路径")
+    )]
     pub jump_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -803,17 +1114,33 @@ impl BrandModifyCardPurchaseInformation {
 /// 商户自定义的开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `custom_field_list`.\n\n商户自定义的开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandModifyCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户自定义的开卡信息字段类型")
+    )]
     pub type_: ::std::option::Option<BrandGetCardCustomFieldListType>,
     /// 字段名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字段名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 字段值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "字段值"))]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -865,15 +1192,30 @@ impl BrandModifyCardCustomFieldListItem {
 /// 用户开卡信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `user_information` object.\n\n用户开卡信息"
+    )
+)]
 #[non_exhaustive]
 pub struct BrandModifyCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<BrandGetCardCommonFieldList>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户自定义的开卡信息字段")
+    )]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<BrandModifyCardCustomFieldListItem>,
     >,
@@ -917,61 +1259,133 @@ impl BrandModifyCardUserInformation {
 /// The JSON body of 修改会员卡模板信息 (`PATCH /v3/brand/partner/card-member/cards/{card_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改会员卡模板信息 (`PATCH /v3/brand/partner/card-member/cards/{card_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandModifyCardBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 卡名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "卡名称"))]
     pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡背景颜色")
+    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡背景图URL")
+    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员码跳转信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员码跳转信息")
+    )]
     pub code_jump_information: ::std::option::Option<BrandModifyCardCodeJumpInformation>,
     /// 会员权益
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员权益")
+    )]
     pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否置顶")
+    )]
     pub need_pinned: ::std::option::Option<bool>,
     /// 是否展示会员等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否展示会员等级")
+    )]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员初始等级")
+    )]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 商家法务协议
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家法务协议")
+    )]
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡有效期")
+    )]
     pub valid_date_information: ::std::option::Option<
         BrandModifyCardValidDateInformation,
     >,
     /// 积分信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分信息")
+    )]
     pub points_information: ::std::option::Option<BrandModifyCardCodeJumpInformation>,
     /// 储值信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "储值信息")
+    )]
     pub balance_information: ::std::option::Option<BrandModifyCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员信息")
+    )]
     pub purchase_information: ::std::option::Option<BrandModifyCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡信息")
+    )]
     pub user_information: ::std::option::Option<BrandModifyCardUserInformation>,
 }
 
@@ -1165,112 +1579,264 @@ impl BrandModifyCardBody {
 /// The response of 修改会员卡模板信息 (`PATCH /v3/brand/partner/card-member/cards/{card_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改会员卡模板信息 (`PATCH /v3/brand/partner/card-member/cards/{card_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandModifyCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户AppId\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_type: ::std::option::Option<BrandGetCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡背景颜色\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡背景图URL\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡code分配类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_mode: ::std::option::Option<BrandGetCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员码型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_type: ::std::option::Option<BrandGetCardCodeType>,
     /// 会员码跳转信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员码跳转信息")
+    )]
     pub code_jump_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员权益\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "回调地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否置顶")
+    )]
     pub need_pinned: ::std::option::Option<bool>,
     /// 是否展示会员等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否展示会员等级")
+    )]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员初始等级")
+    )]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 商家法务协议
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家法务协议")
+    )]
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡有效期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub valid_date_information: ::std::option::Option<BrandGetCardValidDateInformation>,
     /// 积分信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分信息")
+    )]
     pub points_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 储值信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "储值信息")
+    )]
     pub balance_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员信息")
+    )]
     pub purchase_information: ::std::option::Option<BrandGetCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡信息")
+    )]
     pub user_information: ::std::option::Option<BrandGetCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<BrandGetCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "更新时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1433,11 +1999,22 @@ impl ::wechatpay_runtime::Operation for BrandModifyCardRequest {
 /// Query parameters of 删除会员卡模板 (`DELETE /v3/brand/partner/card-member/cards/{card_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 删除会员卡模板 (`DELETE /v3/brand/partner/card-member/cards/{card_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandDeleteCardQuery {
     /// 品牌id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌id\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
 }
 
@@ -1459,112 +2036,264 @@ impl BrandDeleteCardQuery {
 /// The response of 删除会员卡模板 (`DELETE /v3/brand/partner/card-member/cards/{card_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 删除会员卡模板 (`DELETE /v3/brand/partner/card-member/cards/{card_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BrandDeleteCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户AppId\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_type: ::std::option::Option<BrandGetCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡背景颜色\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "卡背景图URL\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡code分配类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_mode: ::std::option::Option<BrandGetCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员码型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_type: ::std::option::Option<BrandGetCardCodeType>,
     /// 会员码跳转信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员码跳转信息")
+    )]
     pub code_jump_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员权益\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "回调地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否置顶")
+    )]
     pub need_pinned: ::std::option::Option<bool>,
     /// 是否展示会员等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否展示会员等级")
+    )]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员初始等级")
+    )]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 商家法务协议
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家法务协议")
+    )]
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡有效期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub valid_date_information: ::std::option::Option<BrandGetCardValidDateInformation>,
     /// 积分信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "积分信息")
+    )]
     pub points_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 储值信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "储值信息")
+    )]
     pub balance_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费会员信息")
+    )]
     pub purchase_information: ::std::option::Option<BrandGetCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡信息")
+    )]
     pub user_information: ::std::option::Option<BrandGetCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<BrandGetCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "更新时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// Query parameters of 查询品牌门店 (`GET /v3/brand/partner/store/brandstores/{store_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询品牌门店 (`GET /v3/brand/partner/store/brandstores/{store_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetBrandstoreQuery {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
 }
 
@@ -59,13 +70,28 @@ impl GetBrandstoreQuery {
 /// 门店基础信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_basics` object.\n\n门店基础信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetBrandstoreStoreBasics {
     /// 商家门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家门店编号")
+    )]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -97,26 +123,59 @@ impl GetBrandstoreStoreBasics {
 /// 门店地址信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_address` object.\n\n门店地址信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetBrandstoreStoreAddress {
     /// 门店省市编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店省市编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub address_detail: ::std::option::Option<::std::string::String>,
     /// 门店地址辅助描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址辅助描述")
+    )]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经度")
+    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店纬度")
+    )]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -154,13 +213,28 @@ impl GetBrandstoreStoreAddress {
 /// 门店经营信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_business` object.\n\n门店经营信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetBrandstoreStoreBusiness {
     /// 门店服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营时间")
+    )]
     pub business_hours: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -206,18 +280,40 @@ impl GetBrandstoreStoreBusiness {
 /// 门店收款信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `store_recipient`.\n\n门店收款信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetBrandstoreStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门店收款商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款主体")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款绑定状态")
+    )]
     pub recipient_state: ::std::option::Option<GetBrandstoreRecipientState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -249,38 +345,87 @@ impl GetBrandstoreStoreRecipientItem {
 /// The response of 查询品牌门店 (`GET /v3/brand/partner/store/brandstores/{store_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询品牌门店 (`GET /v3/brand/partner/store/brandstores/{store_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetBrandstoreResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌门店ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店状态")
+    )]
     pub store_state: ::std::option::Option<GetBrandstoreStoreState>,
     /// 审核状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核状态")
+    )]
     pub audit_state: ::std::option::Option<GetBrandstoreAuditState>,
     /// 审核失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核失败原因")
+    )]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店基础信息")
+    )]
     pub store_basics: ::std::option::Option<GetBrandstoreStoreBasics>,
     /// 门店地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址信息")
+    )]
     pub store_address: ::std::option::Option<GetBrandstoreStoreAddress>,
     /// 门店经营信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营信息")
+    )]
     pub store_business: ::std::option::Option<GetBrandstoreStoreBusiness>,
     /// 门店收款信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款信息")
+    )]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<GetBrandstoreStoreRecipientItem>,
     >,
@@ -420,13 +565,28 @@ impl ::wechatpay_runtime::Operation for GetBrandstoreRequest {
 /// 门店基础信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_basics` object.\n\n门店基础信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyBrandstoreStoreBasics {
     /// 商家门店编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家门店编号")
+    )]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub branch_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -470,24 +630,51 @@ impl ModifyBrandstoreStoreBasics {
 /// 门店地址信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_address` object.\n\n门店地址信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyBrandstoreStoreAddress {
     /// 门店省市编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店省市编码\n\n**Required.**")
+    )]
     pub address_code: ::std::string::String,
     /// 门店地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址\n\n**Required.**")
+    )]
     pub address_detail: ::std::string::String,
     /// 门店地址辅助描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址辅助描述")
+    )]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经度")
+    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店纬度")
+    )]
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -551,13 +738,28 @@ impl ModifyBrandstoreStoreAddress {
 /// 门店经营信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `store_business` object.\n\n门店经营信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyBrandstoreStoreBusiness {
     /// 门店服务电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店服务电话")
+    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营时间")
+    )]
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
@@ -599,20 +801,43 @@ impl ModifyBrandstoreStoreBusiness {
 /// The JSON body of 更新品牌门店 (`PATCH /v3/brand/partner/store/brandstores/{store_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 更新品牌门店 (`PATCH /v3/brand/partner/store/brandstores/{store_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyBrandstoreBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 门店基础信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店基础信息")
+    )]
     pub store_basics: ::std::option::Option<ModifyBrandstoreStoreBasics>,
     /// 门店地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址信息")
+    )]
     pub store_address: ::std::option::Option<ModifyBrandstoreStoreAddress>,
     /// 门店经营信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营信息")
+    )]
     pub store_business: ::std::option::Option<ModifyBrandstoreStoreBusiness>,
 }
 
@@ -667,38 +892,87 @@ impl ModifyBrandstoreBody {
 /// The response of 更新品牌门店 (`PATCH /v3/brand/partner/store/brandstores/{store_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 更新品牌门店 (`PATCH /v3/brand/partner/store/brandstores/{store_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyBrandstoreResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌门店ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店状态")
+    )]
     pub store_state: ::std::option::Option<GetBrandstoreStoreState>,
     /// 审核状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核状态")
+    )]
     pub audit_state: ::std::option::Option<GetBrandstoreAuditState>,
     /// 审核失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核失败原因")
+    )]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店基础信息")
+    )]
     pub store_basics: ::std::option::Option<GetBrandstoreStoreBasics>,
     /// 门店地址信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店地址信息")
+    )]
     pub store_address: ::std::option::Option<GetBrandstoreStoreAddress>,
     /// 门店经营信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店经营信息")
+    )]
     pub store_business: ::std::option::Option<GetBrandstoreStoreBusiness>,
     /// 门店收款信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款信息")
+    )]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<GetBrandstoreStoreRecipientItem>,
     >,
@@ -831,11 +1105,22 @@ impl ::wechatpay_runtime::Operation for ModifyBrandstoreRequest {
 /// The JSON body of 删除品牌门店 (`DELETE /v3/brand/partner/store/brandstores/{store_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 删除品牌门店 (`DELETE /v3/brand/partner/store/brandstores/{store_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteBrandstoreBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
 }
 

@@ -5,18 +5,37 @@
 /// Query parameters of 商圈会员待积分状态查询 (`GET /v3/businesscircle/users/{openid}/points/commit_status`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 商圈会员待积分状态查询 (`GET /v3/businesscircle/users/{openid}/points/commit_status`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCommitStatusQuery {
     /// 商圈商户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商圈商户ID")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brandid: i64,
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
 }
 

@@ -7,23 +7,43 @@
 /// 充电场景信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `charge_info` object.\n\n充电场景信息")
+)]
 #[non_exhaustive]
 pub struct ConfirmContractChargeInfo {
     /// 开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间\n\n**Required.**")
+    )]
     pub start_time: ::wechatpay_runtime::DateTime,
     /// 充电站名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充电站名称\n\n**Required.**")
+    )]
     pub charging_station_name: ::std::string::String,
     /// 充电枪编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充电枪编号\n\n**Required.**")
+    )]
     pub charging_gun_number: ::std::string::String,
     /// 充电位设备号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充电位设备号\n\n**Required.**")
+    )]
     pub device_id: ::std::string::String,
 }
 
@@ -56,21 +76,44 @@ impl ConfirmContractChargeInfo {
 /// The JSON body of 创建用户当次充电代扣凭证 (`POST /v3/ebike/charge/contracts/{contract_id}/confirm`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建用户当次充电代扣凭证 (`POST /v3/ebike/charge/contracts/{contract_id}/confirm`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmContractBody {
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 特约商户公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 充电场景信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充电场景信息\n\n**Required.**")
+    )]
     pub charge_info: ConfirmContractChargeInfo,
 }
 
@@ -119,12 +162,26 @@ impl ConfirmContractBody {
 /// The response of 创建用户当次充电代扣凭证 (`POST /v3/ebike/charge/contracts/{contract_id}/confirm`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建用户当次充电代扣凭证 (`POST /v3/ebike/charge/contracts/{contract_id}/confirm`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmContractResponse {
     /// 用户充电代扣凭证
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户充电代扣凭证\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub charging_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,10 +5,21 @@
 /// Query parameters of 查询订单 (`GET /v3/ebike/charge/transactions/out-trade-no/{out_trade_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询订单 (`GET /v3/ebike/charge/transactions/out-trade-no/{out_trade_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EbikeGetTransactionByOutTradeNoQuery {
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -41,13 +52,25 @@ impl EbikeGetTransactionByOutTradeNoQuery {
 /// 支付者信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payer` object.\n\n支付者信息")
+)]
 #[non_exhaustive]
 pub struct EbikeGetTransactionByOutTradeNoPayer {
     /// 用户在服务商的标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户在服务商的标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在特约商户的标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户在特约商户的标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -79,21 +102,41 @@ impl EbikeGetTransactionByOutTradeNoPayer {
 /// 订单金额信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额信息")
+)]
 #[non_exhaustive]
 pub struct EbikeGetTransactionByOutTradeNoAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户实际支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户实际支付金额")
+    )]
     pub payer_total: ::std::option::Option<i64>,
     /// 折扣
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "折扣"))]
     pub discount_total: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -129,17 +172,35 @@ impl EbikeGetTransactionByOutTradeNoAmount {
 /// 设备信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `device_info` object.\n\n设备信息")
+)]
 #[non_exhaustive]
 pub struct EbikeGetTransactionByOutTradeNoDeviceInfo {
     /// 充电位设备号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "充电位设备号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户端设备ip
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户端设备ip\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub device_ip: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -171,39 +232,82 @@ impl EbikeGetTransactionByOutTradeNoDeviceInfo {
 /// 优惠信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `promotion_detail`.\n\n优惠信息")
+)]
 #[non_exhaustive]
 pub struct EbikeGetTransactionByOutTradeNoPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠范围")
+    )]
     pub scope: ::std::option::Option<::std::string::String>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠类型")
+    )]
     pub type_: ::std::option::Option<::std::string::String>,
     /// 活动ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动ID"))]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠券面额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 微信出资
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信出资")
+    )]
     pub wxpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户出资")
+    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他出资")
+    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -247,74 +351,173 @@ impl EbikeGetTransactionByOutTradeNoPromotionDetailItem {
 /// The response of 查询订单 (`GET /v3/ebike/charge/transactions/out-trade-no/{out_trade_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询订单 (`GET /v3/ebike/charge/transactions/out-trade-no/{out_trade_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EbikeGetTransactionByOutTradeNoResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商公众号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 特约商户公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信订单号")
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 交易类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// 银行类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行类型")
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub trade_state: ::std::option::Option<::std::string::String>,
     /// 交易状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易状态描述")
+    )]
     pub trade_state_des: ::std::option::Option<::std::string::String>,
     /// 充电授权扣费协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "充电授权扣费协议号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 支付者信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付者信息")
+    )]
     pub payer: ::std::option::Option<EbikeGetTransactionByOutTradeNoPayer>,
     /// 订单金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单金额信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<EbikeGetTransactionByOutTradeNoAmount>,
     /// 设备信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "设备信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub device_info: ::std::option::Option<EbikeGetTransactionByOutTradeNoDeviceInfo>,
     /// 优惠信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠信息")
+    )]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<EbikeGetTransactionByOutTradeNoPromotionDetailItem>,
     >,

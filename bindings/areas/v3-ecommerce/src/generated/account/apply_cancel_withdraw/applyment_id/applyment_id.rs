@@ -79,12 +79,26 @@
 /// 账户提现结果
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `account_withdraw_result`.\n\n账户提现结果"
+    )
+)]
 #[non_exhaustive]
 pub struct GetApplyCancelWithdrawByApplymentIdAccountWithdrawResultItem {
     /// 二级商户号的出款子账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号的出款子账户类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_account_type: ::std::option::Option<
         GetApplyCancelWithdrawByApplymentIdOutAccountType,
     >,
@@ -92,11 +106,25 @@ pub struct GetApplyCancelWithdrawByApplymentIdAccountWithdrawResultItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "付款状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pay_state: ::std::option::Option<GetApplyCancelWithdrawByApplymentIdPayState>,
     /// 付款状态描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "付款状态描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state_description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -130,12 +158,23 @@ impl GetApplyCancelWithdrawByApplymentIdAccountWithdrawResultItem {
 /// 账户信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `account_info`.\n\n账户信息")
+)]
 #[non_exhaustive]
 pub struct GetApplyCancelWithdrawByApplymentIdAccountInfoItem {
     /// 二级商户号的出款子账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号的出款子账户类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_account_type: ::std::option::Option<
         GetApplyCancelWithdrawByApplymentIdOutAccountType,
     >,
@@ -143,6 +182,13 @@ pub struct GetApplyCancelWithdrawByApplymentIdAccountInfoItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "账户金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -174,10 +220,21 @@ impl GetApplyCancelWithdrawByApplymentIdAccountInfoItem {
 /// 用于引导商户超级管理员确认注销的信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `confirm_cancel` object.\n\n用于引导商户超级管理员确认注销的信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetApplyCancelWithdrawByApplymentIdConfirmCancel {
     /// 确认商户注销的页面url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "确认商户注销的页面url")
+    )]
     pub confirm_cancel_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -205,22 +262,50 @@ impl GetApplyCancelWithdrawByApplymentIdConfirmCancel {
 /// The response of 微信支付注销提现申请单号查询申请单状态 (`GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 微信支付注销提现申请单号查询申请单状态 (`GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetApplyCancelWithdrawByApplymentIdResponse {
     /// 微信支付注销提现申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付注销提现申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户注销提现申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户注销提现申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 注销提现申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "注销提现申请单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cancel_state: ::std::option::Option<
         GetApplyCancelWithdrawByApplymentIdCancelState,
     >,
@@ -228,35 +313,76 @@ pub struct GetApplyCancelWithdrawByApplymentIdResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "注销提现申请单状态描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cancel_state_description: ::std::option::Option<::std::string::String>,
     /// 是否提取资金
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否提取资金")
+    )]
     pub withdraw: ::std::option::Option<GetApplyCancelWithdrawByApplymentIdWithdraw>,
     /// 提现状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提现状态")
+    )]
     pub withdraw_state: ::std::option::Option<
         GetApplyCancelWithdrawByApplymentIdWithdrawState,
     >,
     /// 账户提现结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账户提现结果")
+    )]
     pub account_withdraw_result: ::std::option::Option<
         ::std::vec::Vec<GetApplyCancelWithdrawByApplymentIdAccountWithdrawResultItem>,
     >,
     /// 最后更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最后更新时间")
+    )]
     pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 申请注销的二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请注销的二级商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 账户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账户信息")
+    )]
     pub account_info: ::std::option::Option<
         ::std::vec::Vec<GetApplyCancelWithdrawByApplymentIdAccountInfoItem>,
     >,
     /// 用于引导商户超级管理员确认注销的信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用于引导商户超级管理员确认注销的信息"
+        )
+    )]
     pub confirm_cancel: ::std::option::Option<
         GetApplyCancelWithdrawByApplymentIdConfirmCancel,
     >,

@@ -7,22 +7,42 @@
 /// 子单信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `sub_orders`.\n\n子单信息")
+)]
 #[non_exhaustive]
 pub struct EcommerceReverseTransactionSubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 子单商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 二级商户appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户appid")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -63,14 +83,29 @@ impl EcommerceReverseTransactionSubOrdersItem {
 /// The JSON body of 电商合单委托代扣撤销订单 (`POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 电商合单委托代扣撤销订单 (`POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`)."
+    )
+)]
 #[non_exhaustive]
 pub struct EcommerceReverseTransactionBody {
     /// 合单商户APPID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合单商户APPID\n\n**Required.**")
+    )]
     pub combine_appid: ::std::string::String,
     /// 子单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子单信息")
+    )]
     pub sub_orders: ::std::option::Option<
         ::std::vec::Vec<EcommerceReverseTransactionSubOrdersItem>,
     >,

@@ -5,11 +5,22 @@
 /// The JSON body of 反馈处理完成 (`POST /v3/global/merchant-service/complaints/{complaint_id}/complete`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 反馈处理完成 (`POST /v3/global/merchant-service/complaints/{complaint_id}/complete`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CompleteComplaintBody {
     /// 被诉商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被诉商户号\n\n**Required.**")
+    )]
     pub complainted_mchid: ::std::string::String,
 }
 

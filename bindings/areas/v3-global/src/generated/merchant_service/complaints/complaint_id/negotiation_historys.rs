@@ -28,16 +28,35 @@
 /// Query parameters of 查询投诉协商历史 (`GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询投诉协商历史 (`GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalListNegotiationHistorysQuery {
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页开始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 商户语言
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户语言")
+    )]
     pub mch_language: ::std::option::Option<GlobalListNegotiationHistorysMchLanguage>,
 }
 
@@ -129,17 +148,38 @@ impl GlobalListNegotiationHistorysQuery {
 /// 操作资料列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `complaint_media_list` object.\n\n操作资料列表"
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalListNegotiationHistorysComplaintMediaList {
     /// 媒体文件业务类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "媒体文件业务类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub media_type: ::std::option::Option<GlobalListNegotiationHistorysMediaType>,
     /// 媒体文件请求url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "媒体文件请求url\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -171,36 +211,80 @@ impl GlobalListNegotiationHistorysComplaintMediaList {
 /// 投诉协商历史
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n投诉协商历史")
+)]
 #[non_exhaustive]
 pub struct GlobalListNegotiationHistorysDataItem {
     /// 操作流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作流水号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub log_id: ::std::option::Option<::std::string::String>,
     /// 操作人
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作人\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operator: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 操作类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "操作类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub operate_type: ::std::option::Option<GlobalListNegotiationHistorysOperateType>,
     /// 操作内容
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作内容")
+    )]
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// 图片凭证
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "图片凭证")
+    )]
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 操作资料列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作资料列表")
+    )]
     pub complaint_media_list: ::std::option::Option<
         GlobalListNegotiationHistorysComplaintMediaList,
     >,
@@ -242,10 +326,21 @@ impl GlobalListNegotiationHistorysDataItem {
 /// The response of 查询投诉协商历史 (`GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询投诉协商历史 (`GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalListNegotiationHistorysResponse {
     /// 投诉协商历史
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉协商历史")
+    )]
     pub data: ::std::option::Option<
         ::std::vec::Vec<GlobalListNegotiationHistorysDataItem>,
     >,
@@ -253,14 +348,32 @@ pub struct GlobalListNegotiationHistorysResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页开始位置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 投诉协商历史总条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投诉协商历史总条数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

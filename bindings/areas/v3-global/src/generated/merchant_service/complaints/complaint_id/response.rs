@@ -5,24 +5,51 @@
 /// The JSON body of 提交回复 (`POST /v3/global/merchant-service/complaints/{complaint_id}/response`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 提交回复 (`POST /v3/global/merchant-service/complaints/{complaint_id}/response`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalCreateResponseBody {
     /// 被诉商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被诉商户号\n\n**Required.**")
+    )]
     pub complainted_mchid: ::std::string::String,
     /// 回复内容
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回复内容\n\n**Required.**")
+    )]
     pub response_content: ::std::string::String,
     /// 回复图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回复图片")
+    )]
     pub response_images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 跳转链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转链接")
+    )]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转链接文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转链接文案")
+    )]
     pub jump_url_text: ::std::option::Option<::std::string::String>,
 }
 

@@ -5,22 +5,49 @@
 /// The JSON body of 申请解约 (`POST /v3/global/papay/contracts/{contract_id}/terminate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 申请解约 (`POST /v3/global/papay/contracts/{contract_id}/terminate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GlobalTerminateContractBody {
     /// 机构APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 机构appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 解约备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "解约备注")
+    )]
     pub termination_note: ::std::option::Option<::std::string::String>,
 }
 

@@ -5,22 +5,49 @@
 /// Query parameters of 商户协议号查询签约 (`GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 商户协议号查询签约 (`GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetContractByOutContractCodeQuery {
     /// 机构APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 机构appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 机构商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -95,55 +122,120 @@ impl GetContractByOutContractCodeQuery {
 /// The response of 商户协议号查询签约 (`GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商户协议号查询签约 (`GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetContractByOutContractCodeResponse {
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 机构APPID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构APPID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 机构商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 机构appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构appid")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "委托代扣协议ID")
+    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 模板ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "模板ID"))]
     pub plan_id: ::std::option::Option<i64>,
     /// 商户侧签约协议号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧签约协议号")
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 用户账户展示名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账户展示名称")
+    )]
     pub user_display_name: ::std::option::Option<::std::string::String>,
     /// 协议状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "协议状态")
+    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 协议签署时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "协议签署时间")
+    )]
     pub signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议签署时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "协议签署时间")
+    )]
     pub terminated_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "协议解约方式")
+    )]
     pub termination_mode: ::std::option::Option<::std::string::String>,
     /// 解约备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "解约备注")
+    )]
     pub termination_note: ::std::option::Option<::std::string::String>,
     /// 商户appid下的用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户appid下的用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

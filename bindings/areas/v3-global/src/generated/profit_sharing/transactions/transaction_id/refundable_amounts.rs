@@ -5,10 +5,21 @@
 /// Query parameters of 查询订单剩余可退款金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询订单剩余可退款金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRefundableAmountQuery {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -39,21 +50,50 @@ impl QueryRefundableAmountQuery {
 /// The response of 查询订单剩余可退款金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询订单剩余可退款金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryRefundableAmountResponse {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 订单剩余可退款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单剩余可退款金额")
+    )]
     pub refundable_amount: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 订单剩余可使用垫付资金退款的金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "订单剩余可使用垫付资金退款的金额"
+        )
+    )]
     pub funds_refundable_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

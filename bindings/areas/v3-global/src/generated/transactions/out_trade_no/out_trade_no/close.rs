@@ -5,17 +5,36 @@
 /// The JSON body of 关闭订单(商户订单号) (`POST /v3/global/transactions/out-trade-no/{out_trade_no}/close`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 关闭订单(商户订单号) (`POST /v3/global/transactions/out-trade-no/{out_trade_no}/close`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OutGlobalCloseTransactionBody {
     /// 直连商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "直连商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 机构商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "机构商户号")
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
 }
 

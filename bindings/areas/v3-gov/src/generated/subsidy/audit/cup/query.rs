@@ -5,19 +5,38 @@
 /// The JSON body of 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/query`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCupBody {
     /// 分公司机构代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分公司机构代码\n\n**Required.**")
+    )]
     pub org_no: ::std::string::String,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub mchnt_order_id: ::std::string::String,
     /// 审核记录上传时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核记录上传时间\n\n**Required.**")
+    )]
     pub upload_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -47,48 +66,110 @@ impl QueryCupBody {
 /// The response of 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/query`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryCupResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "响应描述")
+    )]
     pub msg: ::std::option::Option<::std::string::String>,
     /// 详细应答码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细应答码")
+    )]
     pub sub_code: ::std::option::Option<::std::string::String>,
     /// 详细应答码描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细应答码描述")
+    )]
     pub sub_msg: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub mchnt_order_id: ::std::option::Option<::std::string::String>,
     /// 核验结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核验结果")
+    )]
     pub verify_status: ::std::option::Option<::std::string::String>,
     /// 核验结果描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核验结果描述")
+    )]
     pub verify_status_desc: ::std::option::Option<::std::string::String>,
     /// 审核结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核结果")
+    )]
     pub audit_status: ::std::option::Option<::std::string::String>,
     /// 审核结果描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核结果描述")
+    )]
     pub audit_status_desc: ::std::option::Option<::std::string::String>,
     /// 订单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单状态")
+    )]
     pub trade_status: ::std::option::Option<::std::string::String>,
     /// 退货金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退货金额")
+    )]
     pub refund_at: ::std::option::Option<::std::string::String>,
     /// 退货日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退货日期")
+    )]
     pub refund_dt: ::std::option::Option<::std::string::String>,
     /// 分公司机构代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分公司机构代码")
+    )]
     pub org_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,46 +7,102 @@
 /// 发票信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `invoice_info` object.\n\n发票信息")
+)]
 #[non_exhaustive]
 pub struct UpdateCupInvoiceInfo {
     /// 发票代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票代码")
+    )]
     pub invoice_cd: ::std::option::Option<::std::string::String>,
     /// 发票号码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票号码")
+    )]
     pub invoice_no: ::std::option::Option<::std::string::String>,
     /// 开票日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开票日期")
+    )]
     pub invoice_dt: ::std::option::Option<::std::string::String>,
     /// 发票链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票链接")
+    )]
     pub invoice_link: ::std::option::Option<::std::string::String>,
     /// 发票类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票类型")
+    )]
     pub invoice_tp: ::std::option::Option<::std::string::String>,
     /// 发票校验码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票校验码")
+    )]
     pub invoice_ck_cd: ::std::option::Option<::std::string::String>,
     /// 发票上购买人姓名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票上购买人姓名")
+    )]
     pub nm: ::std::option::Option<::std::string::String>,
     /// 税价合计
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "税价合计")
+    )]
     pub tax: ::std::option::Option<::std::string::String>,
     /// 发票税额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票税额")
+    )]
     pub invoice_tax_amt: ::std::option::Option<::std::string::String>,
     /// 销售企业名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售企业名称")
+    )]
     pub sales_ent_nm: ::std::option::Option<::std::string::String>,
     /// 销售方纳税人识别号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售方纳税人识别号")
+    )]
     pub tax_payer: ::std::option::Option<::std::string::String>,
     /// 数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "数量"))]
     pub num: ::std::option::Option<::std::string::String>,
     /// 货物或应税劳务服务名称（含型号）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "货物或应税劳务服务名称（含型号）"
+        )
+    )]
     pub service_nm: ::std::option::Option<::std::string::String>,
 }
 
@@ -211,37 +267,75 @@ impl UpdateCupInvoiceInfo {
 /// 物流信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `track_info` object.\n\n物流信息")
+)]
 #[non_exhaustive]
 pub struct UpdateCupTrackInfo {
     /// 物流单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物流单号")
+    )]
     pub tracking_no: ::std::option::Option<::std::string::String>,
     /// 物流公司
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物流公司")
+    )]
     pub tracking_company: ::std::option::Option<::std::string::String>,
     /// 收货省
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "收货省"))]
     pub usr_prov: ::std::option::Option<::std::string::String>,
     /// 收货市
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "收货市"))]
     pub usr_city: ::std::option::Option<::std::string::String>,
     /// 收货区县
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货区县")
+    )]
     pub usr_area: ::std::option::Option<::std::string::String>,
     /// 收货地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货地址")
+    )]
     pub usr_addr: ::std::option::Option<::std::string::String>,
     /// 物流类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物流类型")
+    )]
     pub tracking_type: ::std::option::Option<::std::string::String>,
     /// 提货方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "提货方式")
+    )]
     pub delivery_method: ::std::option::Option<::std::string::String>,
     /// 发货地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发货地址")
+    )]
     pub shipping_addr: ::std::option::Option<::std::string::String>,
     /// 签收时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签收时间")
+    )]
     pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -371,171 +465,364 @@ impl UpdateCupTrackInfo {
 /// The JSON body of 更新审核数据 (`POST /v3/gov/subsidy/audit/cup/update`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 更新审核数据 (`POST /v3/gov/subsidy/audit/cup/update`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateCupBody {
     /// 分公司机构代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分公司机构代码\n\n**Required.**")
+    )]
     pub org_no: ::std::string::String,
     /// 店铺编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店铺编码\n\n**Required.**")
+    )]
     pub sub_mchnt_cd: ::std::string::String,
     /// 店铺名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "店铺名称\n\n**Required.**")
+    )]
     pub sub_mchnt_nm: ::std::string::String,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub store_nm: ::std::option::Option<::std::string::String>,
     /// 线上平台订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "线上平台订单号\n\n**Required.**")
+    )]
     pub online_no: ::std::string::String,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub mchnt_order_id: ::std::string::String,
     /// 审核记录上传时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核记录上传时间\n\n**Required.**")
+    )]
     pub upload_time: ::wechatpay_runtime::DateTime,
     /// 审核结果通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核结果通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 品类
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类\n\n**Required.**")
+    )]
     pub prod_id: ::std::string::String,
     /// 能效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "能效"))]
     pub eng_grade: ::std::option::Option<::std::string::String>,
     /// 品牌
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌\n\n**Required.**")
+    )]
     pub brand_nm: ::std::string::String,
     /// 型号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "型号\n\n**Required.**")
+    )]
     pub prod_model: ::std::string::String,
     /// 销售方式（线上或线下）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售方式（线上或线下）")
+    )]
     pub sales_chnl: ::std::option::Option<::std::string::String>,
     /// 电商平台方
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电商平台方\n\n**Required.**")
+    )]
     pub plat_form: ::std::string::String,
     /// 支付方式类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付方式类型\n\n**Required.**")
+    )]
     pub payer_tp: ::std::string::String,
     /// 收旧订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收旧订单号")
+    )]
     pub trade_in_order_id: ::std::option::Option<::std::string::String>,
     /// 收旧价格
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收旧价格")
+    )]
     pub trade_in_at: ::std::option::Option<::std::string::String>,
     /// 收旧价格是否统计
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收旧价格是否统计")
+    )]
     pub is_trade_in: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub sales_at: ::std::string::String,
     /// 实付金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实付金额\n\n**Required.**")
+    )]
     pub actual_at: ::std::string::String,
     /// 交易时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易时间\n\n**Required.**")
+    )]
     pub trans_tm: ::std::string::String,
     /// 商户编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户编码\n\n**Required.**")
+    )]
     pub mchnt_cd: ::std::string::String,
     /// 商家优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家优惠金额")
+    )]
     pub mer_sub_at: ::std::option::Option<::std::string::String>,
     /// 国补优惠金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "国补优惠金额\n\n**Required.**")
+    )]
     pub discount_at: ::std::string::String,
     /// 其他图片1
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片1")
+    )]
     pub image01: ::std::option::Option<::std::string::String>,
     /// 其他图片2
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片2")
+    )]
     pub image02: ::std::option::Option<::std::string::String>,
     /// 其他图片3
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片3")
+    )]
     pub image03: ::std::option::Option<::std::string::String>,
     /// 其他图片4
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片4")
+    )]
     pub image04: ::std::option::Option<::std::string::String>,
     /// 其他图片5
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片5")
+    )]
     pub image05: ::std::option::Option<::std::string::String>,
     /// 其他图片6
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片6")
+    )]
     pub image06: ::std::option::Option<::std::string::String>,
     /// 其他图片7
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片7")
+    )]
     pub image07: ::std::option::Option<::std::string::String>,
     /// 其他图片8
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片8")
+    )]
     pub image08: ::std::option::Option<::std::string::String>,
     /// 其他图片9
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片9")
+    )]
     pub image09: ::std::option::Option<::std::string::String>,
     /// 其他图片10
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "其他图片10")
+    )]
     pub image10: ::std::option::Option<::std::string::String>,
     /// 收旧承诺函照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收旧承诺函照片")
+    )]
     pub commitment_letter_photo: ::std::option::Option<::std::string::String>,
     /// 收旧承诺函照片格式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收旧承诺函照片格式")
+    )]
     pub commitment_letter_photo_format: ::std::option::Option<::std::string::String>,
     /// 收旧设备外观照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收旧设备外观照片")
+    )]
     pub device_photo: ::std::option::Option<::std::string::String>,
     /// 收旧设备外观照片格式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收旧设备外观照片格式")
+    )]
     pub device_photo_format: ::std::option::Option<::std::string::String>,
     /// 包含完整外包装及sn码的激活照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "包含完整外包装及sn码的激活照片"
+        )
+    )]
     pub pack_and_active_photo: ::std::option::Option<::std::string::String>,
     /// 商品条码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品条码")
+    )]
     pub bar_code: ::std::option::Option<::std::string::String>,
     /// SN码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "SN码\n\n**Required.**")
+    )]
     pub sn_code: ::std::string::String,
     /// IMEI1
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "IMEI1"))]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI2
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "IMEI2"))]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// 能效或水效网备案登记型号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能效或水效网备案登记型号")
+    )]
     pub register_model: ::std::option::Option<::std::string::String>,
     /// 能效或水效备案号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能效或水效备案号")
+    )]
     pub record_number: ::std::option::Option<::std::string::String>,
     /// 能效或水效执行的国家标准名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能效或水效执行的国家标准名称")
+    )]
     pub eng_grade_standard: ::std::option::Option<::std::string::String>,
     /// 发票信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票信息\n\n**Required.**")
+    )]
     pub invoice_info: UpdateCupInvoiceInfo,
     /// 物流信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物流信息\n\n**Required.**")
+    )]
     pub track_info: UpdateCupTrackInfo,
 }
 
@@ -933,23 +1220,52 @@ impl UpdateCupBody {
 /// The response of 更新审核数据 (`POST /v3/gov/subsidy/audit/cup/update`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 更新审核数据 (`POST /v3/gov/subsidy/audit/cup/update`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UpdateCupResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub msg: ::std::option::Option<::std::string::String>,
     /// 详细应答码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细应答码")
+    )]
     pub sub_code: ::std::option::Option<::std::string::String>,
     /// 详细应答码描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细应答码描述")
+    )]
     pub sub_msg: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,6 +18,13 @@
 /// The JSON body of 批量查询用户资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/query`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 批量查询用户资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryPassthroughBody {
     /// 自然人姓名
@@ -25,26 +32,58 @@ pub struct QueryPassthroughBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自然人姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自然人证件号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 手机号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 使用的资格的地区编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用的资格的地区编码\n\n**Required.**"
+        )
+    )]
     pub qualification_region_code: i64,
     /// 证件类型
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "证件类型\n\n**Required.**")
+    )]
     pub identity_document_type: QueryPassthroughIdentityDocumentType,
 }
 
@@ -133,6 +172,13 @@ impl ::wechatpay_runtime::sensitive::Seal for QueryPassthroughBody {
 /// 资格状态数组
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `qualification_list`.\n\n资格状态数组"
+    )
+)]
 #[non_exhaustive]
 pub struct QueryPassthroughQualificationListItem {
     /// 消费品类ID
@@ -141,23 +187,53 @@ pub struct QueryPassthroughQualificationListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费品类ID\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appliance_id: ::std::option::Option<i64>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<QueryPassthroughState>,
     /// 区分未领取的原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "区分未领取的原因")
+    )]
     pub unclaimed_reason: ::std::option::Option<QueryPassthroughUnclaimedReason>,
     /// 区分对接模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "区分对接模式")
+    )]
     pub claim_mode: ::std::option::Option<QueryPassthroughClaimMode>,
     /// 领取的平台名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取的平台名称")
+    )]
     pub claimed_platform_name: ::std::option::Option<::std::string::String>,
     /// 领取的地区名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取的地区名称")
+    )]
     pub claimed_region_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -195,12 +271,26 @@ impl QueryPassthroughQualificationListItem {
 /// The response of 批量查询用户资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/query`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 批量查询用户资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryPassthroughResponse {
     /// 资格状态数组
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "资格状态数组\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub qualification_list: ::std::option::Option<
         ::std::vec::Vec<QueryPassthroughQualificationListItem>,
     >,

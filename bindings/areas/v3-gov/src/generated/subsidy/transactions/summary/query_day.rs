@@ -31,27 +31,60 @@
 /// The JSON body of 查询单日交易汇总 (`POST /v3/gov/subsidy/transactions/summary/query-day`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 查询单日交易汇总 (`POST /v3/gov/subsidy/transactions/summary/query-day`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDayBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用的资格的地区编码\n\n**Required.**"
+        )
+    )]
     pub qualification_region_code: i64,
     /// 查询的日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "查询的日期\n\n**Required.**")
+    )]
     pub query_date: ::std::string::String,
     /// 查询的订单类别
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "查询的订单类别\n\n**Required.**")
+    )]
     pub query_type: QueryDayQueryType,
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费品类ID\n\nDocumented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`."
+        )
+    )]
     pub appliance_id: ::std::option::Option<i64>,
     /// 品类状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类状态")
+    )]
     pub cate_state: ::std::option::Option<QueryDayCateState>,
 }
 
@@ -97,32 +130,74 @@ impl QueryDayBody {
 /// The response of 查询单日交易汇总 (`POST /v3/gov/subsidy/transactions/summary/query-day`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询单日交易汇总 (`POST /v3/gov/subsidy/transactions/summary/query-day`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryDayResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// 交易总笔数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易总笔数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_trade_count: ::std::option::Option<i64>,
     /// 交易总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易总金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_trade_amount: ::std::option::Option<i64>,
     /// 补贴总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "补贴总金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_subsidy_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,31 +5,62 @@
 /// The JSON body of 品类凭证码预核销撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/cancel`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 品类凭证码预核销撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/cancel`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CancelAuthcodeBody {
     /// 接入方请求流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接入方请求流水号\n\n**Required.**")
+    )]
     pub sp_serial_no: ::std::string::String,
     /// 冻结流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "冻结流水号\n\n**Required.**")
+    )]
     pub cred_frozen_no: ::std::string::String,
     /// 交易日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易日期\n\n**Required.**")
+    )]
     pub trans_date: ::std::string::String,
     /// 交易时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易时间\n\n**Required.**")
+    )]
     pub trans_time: ::wechatpay_runtime::DateTime,
     /// 品类凭证码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类凭证码\n\n**Required.**")
+    )]
     pub auth_code: ::std::string::String,
     /// 请求流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求流水号\n\n**Required.**")
+    )]
     pub req_ssn: ::std::string::String,
 }
 
@@ -68,17 +99,38 @@ impl CancelAuthcodeBody {
 /// The response of 品类凭证码预核销撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/cancel`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 品类凭证码预核销撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/cancel`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CancelAuthcodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,67 +17,155 @@
 /// The JSON body of 品类凭证码上报撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/refund`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 品类凭证码上报撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/refund`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RefundAuthcodeBody {
     /// 接入方请求流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接入方请求流水号\n\n**Required.**")
+    )]
     pub sp_serial_no: ::std::string::String,
     /// 冻结流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "冻结流水号\n\n**Required.**")
+    )]
     pub cred_frozen_no: ::std::string::String,
     /// 交易日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易日期\n\n**Required.**")
+    )]
     pub trans_date: ::std::string::String,
     /// 交易时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易时间\n\n**Required.**")
+    )]
     pub trans_time: ::wechatpay_runtime::DateTime,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub order_no: ::std::option::Option<::std::string::String>,
     /// 政府补贴金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "政府补贴金额")
+    )]
     pub subsidy_amt: ::std::option::Option<i64>,
     /// 收货地区编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货地区编码")
+    )]
     pub add_code: ::std::option::Option<::std::string::String>,
     /// 收货地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货地址")
+    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 销售方式(0-线上/1-线下)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售方式(0-线上/1-线下)")
+    )]
     pub sale_models: ::std::option::Option<RefundAuthcodeSaleModels>,
     /// 统一社会信息代码(18 位，请与营业 执照上保持一致)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "统一社会信息代码(18 位，请与营业 执照上保持一致)"
+        )
+    )]
     pub uniscid: ::std::option::Option<::std::string::String>,
     /// 商品条码(13 位或 14 位)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品条码(13 位或 14 位)")
+    )]
     pub barcode: ::std::option::Option<::std::string::String>,
     /// 品类凭证码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类凭证码\n\n**Required.**")
+    )]
     pub auth_code: ::std::string::String,
     /// 请求流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求流水号\n\n**Required.**")
+    )]
     pub req_ssn: ::std::string::String,
     /// 银行机构名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行机构名称")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行补贴金额(都是正数，以元为单 位)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行补贴金额(都是正数，以元为单 位)"
+        )
+    )]
     pub bank_subsidy: ::std::option::Option<::std::string::String>,
     /// 交易平台补贴金额(都是正数，以元 为单位)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易平台补贴金额(都是正数，以元 为单位)"
+        )
+    )]
     pub plat_subsidy: ::std::option::Option<::std::string::String>,
     /// 销售企业名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售企业名称")
+    )]
     pub corp_name: ::std::option::Option<::std::string::String>,
     /// 家电品牌
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "家电品牌")
+    )]
     pub brand: ::std::option::Option<::std::string::String>,
 }
 
@@ -242,17 +330,38 @@ impl RefundAuthcodeBody {
 /// The response of 品类凭证码上报撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/refund`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 品类凭证码上报撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/refund`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RefundAuthcodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,31 +5,62 @@
 /// The JSON body of 预核销品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/try`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 预核销品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/try`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTryBody {
     /// 接入方请求流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接入方请求流水号\n\n**Required.**")
+    )]
     pub sp_serial_no: ::std::string::String,
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub mchnt_no: ::std::string::String,
     /// 终端号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "终端号\n\n**Required.**")
+    )]
     pub term_no: ::std::string::String,
     /// 品类凭证码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类凭证码\n\n**Required.**")
+    )]
     pub auth_code: ::std::string::String,
     /// 品类编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类编码\n\n**Required.**")
+    )]
     pub category: ::std::string::String,
     /// 区县编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "区县编码\n\n**Required.**")
+    )]
     pub county_code: ::std::string::String,
 }
 
@@ -68,32 +99,74 @@ impl CreateTryBody {
 /// The response of 预核销品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/try`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 预核销品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/try`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateTryResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 冻结流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "冻结流水号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub cred_frozen_no: ::std::option::Option<::std::string::String>,
     /// 活动号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub event_id: ::std::option::Option<::std::string::String>,
     /// 活动标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动标题\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub event_title: ::std::option::Option<::std::string::String>,
     /// 优惠模式
     ///
@@ -101,26 +174,60 @@ pub struct CreateTryResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠模式\n\nDocumented values: `DIS_FLAG`, `DIS_CALC`, `DIS_SMKT`.\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub discount_mode: ::std::option::Option<i64>,
     /// 原订单金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "原订单金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 优惠金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠金额")
+    )]
     pub discount_amt: ::std::option::Option<i64>,
     /// 实付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实付金额")
+    )]
     pub pay_amt: ::std::option::Option<i64>,
     /// 渠道优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道优惠标记")
+    )]
     pub channel_dis_flag: ::std::option::Option<::std::string::String>,
     /// 渠道活动号列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道活动号列表")
+    )]
     pub channel_evt_no: ::std::option::Option<::std::string::String>,
     /// 品类编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品类编码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub category_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

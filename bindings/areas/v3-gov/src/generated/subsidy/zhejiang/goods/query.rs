@@ -5,20 +5,43 @@
 /// The JSON body of 商品信息查询 (`POST /v3/gov/subsidy/zhejiang/goods/query`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商品信息查询 (`POST /v3/gov/subsidy/zhejiang/goods/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryGoodBody {
     /// 商品条码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品条码")
+    )]
     pub goods_bar_code: ::std::option::Option<::std::string::String>,
     /// 省份代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "省份代码")
+    )]
     pub province: ::std::option::Option<::std::string::String>,
     /// 请求流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求流水号\n\n**Required.**")
+    )]
     pub req_ssn: ::std::string::String,
     /// 请求时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求时间")
+    )]
     pub req_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -85,162 +108,365 @@ impl QueryGoodBody {
 /// The response of 商品信息查询 (`POST /v3/gov/subsidy/zhejiang/goods/query`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 商品信息查询 (`POST /v3/gov/subsidy/zhejiang/goods/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QueryGoodResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 商品条码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品条码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods_bar_code: ::std::option::Option<::std::string::String>,
     /// 本记录唯一ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "本记录唯一ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub seq_id: ::std::option::Option<::std::string::String>,
     /// 省份代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "省份代码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub province: ::std::option::Option<::std::string::String>,
     /// 条码类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "条码类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_type: ::std::option::Option<QueryGoodCodeType>,
     /// 商品品类
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品品类\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods_type: ::std::option::Option<::std::string::String>,
     /// 商品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 品牌名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub logo_name: ::std::option::Option<::std::string::String>,
     /// 商品型号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品型号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods_model: ::std::option::Option<::std::string::String>,
     /// 基准价格
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "基准价格\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub basis_price: ::std::option::Option<::std::string::String>,
     /// 厂商统一社会信用代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "厂商统一社会信用代码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub manufact_cert_code: ::std::option::Option<::std::string::String>,
     /// 厂商指导零售价
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "厂商指导零售价\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub manufact_price: ::std::option::Option<::std::string::String>,
     /// 能效标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能效标识")
+    )]
     pub energy_effciency: ::std::option::Option<::std::string::String>,
     /// 能效备案编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能效备案编号")
+    )]
     pub energy_reg_code: ::std::option::Option<::std::string::String>,
     /// 能效备案型号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能效备案型号")
+    )]
     pub energy_reg_model: ::std::option::Option<::std::string::String>,
     /// 3C 认证编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "3C 认证编号")
+    )]
     pub reg_3c_code: ::std::option::Option<::std::string::String>,
     /// 水效标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "水效标识")
+    )]
     pub water_effciency: ::std::option::Option<::std::string::String>,
     /// 有效期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "有效期"))]
     pub expire_date: ::std::option::Option<::std::string::String>,
     /// 产品描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "产品描述")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// gpc 分类代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "gpc 分类代码")
+    )]
     pub gpc: ::std::option::Option<::std::string::String>,
     /// 净含量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "净含量"))]
     pub net_content: ::std::option::Option<::std::string::String>,
     /// 净含量单位代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "净含量单位代码")
+    )]
     pub unit_code: ::std::option::Option<::std::string::String>,
     /// 原产国
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "原产国"))]
     pub origin: ::std::option::Option<::std::string::String>,
     /// 市级区域代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "市级区域代码")
+    )]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区县区域代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "区县区域代码")
+    )]
     pub county: ::std::option::Option<::std::string::String>,
     /// 数据状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "数据状态")
+    )]
     pub data_state: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 上送状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上送状态")
+    )]
     pub upload_state: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效时间")
+    )]
     pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否 AI 产品
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否 AI 产品")
+    )]
     pub is_ai_product: ::std::option::Option<::std::string::String>,
     /// 设备类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备类型")
+    )]
     pub device_type: ::std::option::Option<::std::string::String>,
     /// 厂商识别代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商识别代码")
+    )]
     pub manufact_code: ::std::option::Option<::std::string::String>,
     /// 厂商注册日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商注册日期")
+    )]
     pub manufact_login_date: ::std::option::Option<::std::string::String>,
     /// 厂商失效日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商失效日期")
+    )]
     pub manufact_logout_date: ::std::option::Option<::std::string::String>,
     /// 厂商失效标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商失效标识")
+    )]
     pub manufact_logout_flag: ::std::option::Option<::std::string::String>,
     /// 厂商注册地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商注册地址")
+    )]
     pub manufact_register_addr: ::std::option::Option<::std::string::String>,
     /// 厂商过期日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商过期日期")
+    )]
     pub manufact_valid_date: ::std::option::Option<::std::string::String>,
     /// 厂商企业名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商企业名称")
+    )]
     pub manufact_firm_name: ::std::option::Option<::std::string::String>,
     /// 企业定价单位
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "企业定价单位")
+    )]
     pub price_unit: ::std::option::Option<::std::string::String>,
     /// 上市日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上市日期")
+    )]
     pub sale_date: ::std::option::Option<::std::string::String>,
     /// PC 类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "PC 类型"))]
     pub pc_type: ::std::option::Option<::std::string::String>,
     /// 上送平台编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上送平台编码")
+    )]
     pub msg_src_platform: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,91 +7,226 @@
 /// 品类集合
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n品类集合")
+)]
 #[non_exhaustive]
 pub struct ConfirmNQualificationDataItem {
     /// 品类编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类编码\n\n**Required.**")
+    )]
     pub cate_code: ::std::string::String,
     /// 证件号码（身份证中字母需 大写，不要有空格
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码（身份证中字母需 大写，不要有空格\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 能耗等级（一级/二级），品类编码 A开头必填，其他非必填
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "能耗等级（一级/二级），品类编码 A开头必填，其他非必填"
+        )
+    )]
     pub grade: ::std::option::Option<::std::string::String>,
     /// 姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 交易完成或商品退回时间戳（调用 System.currentTimeMillis 方法）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易完成或商品退回时间戳（调用 System.currentTimeMillis 方法）\n\n**Required.**"
+        )
+    )]
     pub operation_time: ::wechatpay_runtime::DateTime,
     /// 银行机构名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行机构名称")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行补贴金额（都是正数，以元为单位）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行补贴金额（都是正数，以元为单位）"
+        )
+    )]
     pub bank_subsidy: ::std::option::Option<::std::string::String>,
     /// 交易平台补贴金额（都是正数，以元为单位）
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易平台补贴金额（都是正数，以元为单位）"
+        )
+    )]
     pub plat_subsidy: ::std::option::Option<::std::string::String>,
     /// 销售金额（都是正数，以元为单位）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "销售金额（都是正数，以元为单位）\n\n**Required.**"
+        )
+    )]
     pub sales: ::std::string::String,
     /// 品类状态（0-已核销/1-已退回）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品类状态（0-已核销/1-已退回）\n\n**Required.**"
+        )
+    )]
     pub status: ::std::string::String,
     /// 政府补贴金额（都是正数，以元为单位）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "政府补贴金额（都是正数，以元为单位）\n\n**Required.**"
+        )
+    )]
     pub subsidy: ::std::string::String,
     /// 手机号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub tel: ::wechatpay_runtime::sensitive::Sensitive,
     /// 收货地区编码（例如：110 101）6 位数字
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "收货地区编码（例如：110 101）6 位数字\n\n**Required.**"
+        )
+    )]
     pub add_code: ::std::string::String,
     /// 收货地址（例如：xx 街道 xx 小区）
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "收货地址（例如：xx 街道 xx 小区）\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 销售方式（0-线上/1-线下）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "销售方式（0-线上/1-线下）\n\n**Required.**"
+        )
+    )]
     pub sale_models: ::std::string::String,
     /// 家电品牌
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "家电品牌\n\n**Required.**")
+    )]
     pub brand: ::std::string::String,
     /// 活动资金地区编码（例如：110 101）6 位数字
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动资金地区编码（例如：110 101）6 位数字\n\n**Required.**"
+        )
+    )]
     pub activity_add_code: ::std::string::String,
     /// 统一社会信息代码（18 位，请与营业执照上保持一致）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "统一社会信息代码（18 位，请与营业执照上保持一致）\n\n**Required.**"
+        )
+    )]
     pub uniscid: ::std::string::String,
     /// 销售企业名称（不超过 100 位，请与营业执照上保持一致）
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "销售企业名称（不超过 100 位，请与营业执照上保持一致）\n\n**Required.**"
+        )
+    )]
     pub corp_name: ::std::string::String,
     /// 数据流水号，保证平台唯一
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "数据流水号，保证平台唯一\n\n**Required.**"
+        )
+    )]
     pub serial_num: ::std::string::String,
 }
 
@@ -218,17 +353,36 @@ impl ::wechatpay_runtime::sensitive::Seal for ConfirmNQualificationDataItem {
 /// The JSON body of n品类核销 (`POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of n品类核销 (`POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmNQualificationBody {
     /// 品类集合
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类集合")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ConfirmNQualificationDataItem>>,
     /// 请求流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求流水号\n\n**Required.**")
+    )]
     pub req_ssn: ::std::string::String,
     /// 请求时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求时间")
+    )]
     pub req_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -282,17 +436,38 @@ impl ::wechatpay_runtime::sensitive::Seal for ConfirmNQualificationBody {
 /// The response of n品类核销 (`POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of n品类核销 (`POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmNQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -31,137 +31,316 @@
 /// 资格集合
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n资格集合")
+)]
 #[non_exhaustive]
 pub struct ZhejiangSyncQualificationDataItem {
     /// 品类凭证码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类凭证码\n\n**Required.**")
+    )]
     pub auth_code: ::std::string::String,
     /// 品类编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类编码\n\n**Required.**")
+    )]
     pub cate_code: ::std::string::String,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "证件号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 能耗等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "能耗等级")
+    )]
     pub grade: ::std::option::Option<ZhejiangSyncQualificationGrade>,
     /// 姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 交易完成或商品退回时间戳
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易完成或商品退回时间戳\n\n**Required.**"
+        )
+    )]
     pub operation_time: ::wechatpay_runtime::DateTime,
     /// 银行机构名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行机构名称")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行补贴金额(都是正数，以元为单 位)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "银行补贴金额(都是正数，以元为单 位)"
+        )
+    )]
     pub bank_subsidy: ::std::option::Option<::std::string::String>,
     /// 交易平台补贴金额(都是正数，以元 为单位)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易平台补贴金额(都是正数，以元 为单位)"
+        )
+    )]
     pub plat_subsidy: ::std::option::Option<::std::string::String>,
     /// 销售金额(单位元)
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售金额(单位元)\n\n**Required.**")
+    )]
     pub sales: ::std::string::String,
     /// 品类状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品类状态\n\n**Required.**")
+    )]
     pub status: ZhejiangSyncQualificationStatus,
     /// 政府补贴金额(都是正数，以元为单 位)
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "政府补贴金额(都是正数，以元为单 位)\n\n**Required.**"
+        )
+    )]
     pub subsidy: ::std::string::String,
     /// 手机号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub tel: ::wechatpay_runtime::sensitive::Sensitive,
     /// 区县编码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "区县编码\n\n**Required.**")
+    )]
     pub add_code: ::std::string::String,
     /// 收货地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收货地址\n\n**Required.**")
+    )]
     pub address: ::std::string::String,
     /// 销售方式(0-线上/1-线下)
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "销售方式(0-线上/1-线下)\n\n**Required.**"
+        )
+    )]
     pub sale_models: ZhejiangSyncQualificationStatus,
     /// S/N码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "S/N码\n\n**Required.**")
+    )]
     pub sn_code: ::std::string::String,
     /// 统一社会信息代码(18 位，请与营业 执照上保持一致)
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "统一社会信息代码(18 位，请与营业 执照上保持一致)\n\n**Required.**"
+        )
+    )]
     pub uniscid: ::std::string::String,
     /// 销售企业名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售企业名称\n\n**Required.**")
+    )]
     pub corp_name: ::std::string::String,
     /// 商品条码(13 位或 14 位)
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品条码(13 位或 14 位)\n\n**Required.**"
+        )
+    )]
     pub barcode: ::std::string::String,
     /// 商品名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称\n\n**Required.**")
+    )]
     pub item_name: ::std::string::String,
     /// 规格型号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "规格型号\n\n**Required.**")
+    )]
     pub spec_model: ::std::string::String,
     /// 家电品牌
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "家电品牌\n\n**Required.**")
+    )]
     pub brand: ::std::string::String,
     /// 物流单号(不超过 100 位)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "物流单号(不超过 100 位)")
+    )]
     pub logistics_no: ::std::option::Option<::std::string::String>,
     /// 签收时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签收时间")
+    )]
     pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发票号(不超过 100 位)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发票号(不超过 100 位)")
+    )]
     pub invoice_no: ::std::option::Option<::std::string::String>,
     /// 是否属于 AI 产品(0-是/1-否)
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "是否属于 AI 产品(0-是/1-否)\n\n**Required.**"
+        )
+    )]
     pub is_ai_product: ::std::string::String,
     /// 类型(台式、笔记本)，当品类为电 脑时必填
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "类型(台式、笔记本)，当品类为电 脑时必填"
+        )
+    )]
     pub pc_type: ::std::option::Option<::std::string::String>,
     /// 商户订单号(不超过 50 位)
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户订单号(不超过 50 位)\n\n**Required.**"
+        )
+    )]
     pub order_no: ::std::string::String,
     /// 原始订单号，退货必传
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "原始订单号，退货必传")
+    )]
     pub origin_order_no: ::std::option::Option<::std::string::String>,
     /// 活动地区编码(例如:110101)6位数字
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "活动地区编码(例如:110101)6位数字\n\n**Required.**"
+        )
+    )]
     pub activity_add_code: ::std::string::String,
     /// IMEI1，通讯类设备必传
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "IMEI1，通讯类设备必传")
+    )]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI2
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "IMEI2"))]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// 3C SN 锁定解锁订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "3C SN 锁定解锁订单号")
+    )]
     pub ccc_sn_order_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -390,13 +569,28 @@ impl ::wechatpay_runtime::sensitive::Seal for ZhejiangSyncQualificationDataItem 
 /// The JSON body of 核销资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 核销资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/sync`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ZhejiangSyncQualificationBody {
     /// 请求流水号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求流水号")
+    )]
     pub req_ssn: ::std::option::Option<::std::string::String>,
     /// 资格集合
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资格集合")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<ZhejiangSyncQualificationDataItem>>,
 }
 
@@ -448,20 +642,45 @@ impl ::wechatpay_runtime::sensitive::Seal for ZhejiangSyncQualificationBody {
 /// The response of 核销资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 核销资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/sync`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ZhejiangSyncQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 异常数据说明列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "异常数据说明列表")
+    )]
     pub error_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

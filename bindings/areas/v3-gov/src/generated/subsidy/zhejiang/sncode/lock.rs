@@ -5,87 +5,186 @@
 /// The JSON body of sn码锁定 (`POST /v3/gov/subsidy/zhejiang/sncode/lock`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of sn码锁定 (`POST /v3/gov/subsidy/zhejiang/sncode/lock`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ZhejiangLockSncodeBody {
     /// 发起方
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发起方\n\n**Required.**")
+    )]
     pub create_user: ::std::string::String,
     /// 省份代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "省份代码\n\n**Required.**")
+    )]
     pub province: ::std::string::String,
     /// 厂商统一 社会信用 代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商统一 社会信用 代码")
+    )]
     pub manufact_cert_code: ::std::option::Option<::std::string::String>,
     /// 商品 SN码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品 SN码\n\n**Required.**")
+    )]
     pub sn: ::std::string::String,
     /// 商品条码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品条码\n\n**Required.**")
+    )]
     pub goods_bar_code: ::std::string::String,
     /// 商品品类
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品品类\n\n**Required.**")
+    )]
     pub goods_type: ::std::string::String,
     /// 商品名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品名称\n\n**Required.**")
+    )]
     pub goods_name: ::std::string::String,
     /// 商品型号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品型号")
+    )]
     pub goods_model: ::std::option::Option<::std::string::String>,
     /// IMEI_1 码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "IMEI_1 码")
+    )]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI_2 码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "IMEI_2 码")
+    )]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// 交易订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易订单号\n\n**Required.**")
+    )]
     pub trans_orderid: ::std::string::String,
     /// 订单金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额\n\n**Required.**")
+    )]
     pub order_price: ::std::string::String,
     /// 收单机构
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收单机构")
+    )]
     pub acquire_code: ::std::option::Option<::std::string::String>,
     /// 销售订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售订单号\n\n**Required.**")
+    )]
     pub sell_orderid: ::std::string::String,
     /// 市级区域代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "市级区域代码")
+    )]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区县区域代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "区县区域代码")
+    )]
     pub county: ::std::option::Option<::std::string::String>,
     /// 是否 AI 产品
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否 AI 产品")
+    )]
     pub is_ai_product: ::std::option::Option<::std::string::String>,
     /// 销售时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "销售时间")
+    )]
     pub sale_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 厂商信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商信息")
+    )]
     pub mfr_info: ::std::option::Option<::std::string::String>,
     /// 具体品牌
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "具体品牌")
+    )]
     pub brand: ::std::option::Option<::std::string::String>,
     /// 渠道类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道类型")
+    )]
     pub sale_models: ::std::option::Option<::std::string::String>,
     /// 请求流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求流水号\n\n**Required.**")
+    )]
     pub req_ssn: ::std::string::String,
     /// 请求时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求时间\n\n**Required.**")
+    )]
     pub req_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -272,23 +371,52 @@ impl ZhejiangLockSncodeBody {
 /// The response of sn码锁定 (`POST /v3/gov/subsidy/zhejiang/sncode/lock`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of sn码锁定 (`POST /v3/gov/subsidy/zhejiang/sncode/lock`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ZhejiangLockSncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// IMEI_1 码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "IMEI_1 码")
+    )]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI_2 码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "IMEI_2 码")
+    )]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,43 +5,90 @@
 /// The JSON body of sn码销售状态查询 (`POST /v3/gov/subsidy/zhejiang/sncode/query`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of sn码销售状态查询 (`POST /v3/gov/subsidy/zhejiang/sncode/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ZhejiangQuerySncodeBody {
     /// 商品SN码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品SN码\n\n**Required.**")
+    )]
     pub sn: ::std::string::String,
     /// 省份代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "省份代码\n\n**Required.**")
+    )]
     pub province: ::std::string::String,
     /// 厂商统一社会信 用代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "厂商统一社会信 用代码")
+    )]
     pub manufact_cert_code: ::std::option::Option<::std::string::String>,
     /// 商品品类
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品品类\n\n**Required.**")
+    )]
     pub goods_type: ::std::string::String,
     /// 商品条码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品条码\n\n**Required.**")
+    )]
     pub goods_bar_code: ::std::string::String,
     /// IMEI_1 码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "IMEI_1 码")
+    )]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI_2 码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "IMEI_2 码")
+    )]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// 渠道类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道类型")
+    )]
     pub sales_models: ::std::option::Option<::std::string::String>,
     /// 请求流水号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求流水号\n\n**Required.**")
+    )]
     pub req_ssn: ::std::string::String,
     /// 请求时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求时间\n\n**Required.**")
+    )]
     pub req_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -138,26 +185,59 @@ impl ZhejiangQuerySncodeBody {
 /// The response of sn码销售状态查询 (`POST /v3/gov/subsidy/zhejiang/sncode/query`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of sn码销售状态查询 (`POST /v3/gov/subsidy/zhejiang/sncode/query`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ZhejiangQuerySncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 商品SN码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品SN码")
+    )]
     pub sn: ::std::option::Option<::std::string::String>,
     /// 省份代码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "省份代码")
+    )]
     pub province: ::std::option::Option<::std::string::String>,
     /// 售卖状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "售卖状态")
+    )]
     pub sell_state: ::std::option::Option<ZhejiangQuerySncodeSellState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

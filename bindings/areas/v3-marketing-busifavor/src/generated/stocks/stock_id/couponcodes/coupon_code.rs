@@ -5,10 +5,21 @@
 /// Query parameters of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeQuery {
     /// 公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -53,30 +64,65 @@ impl GetCouponCodeQuery {
 /// 券code信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `code_information` object.\n\n券code信息")
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeCodeInformation {
     /// 商户上传code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户上传code")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 商户上传code分配状态
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户上传code分配状态\n\nFrom the reviewed overrides, not the docs table: enum_values."
+        )
+    )]
     pub code_status: ::std::option::Option<GetCouponCodeCodeStatus>,
     /// 上传时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传时间")
+    )]
     pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 被分配时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被分配时间")
+    )]
     pub dispatched_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领券用户的OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领券用户的OpenID")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 领券用户的UnionID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领券用户的UnionID")
+    )]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// 用户券code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户券code")
+    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -131,13 +177,28 @@ impl GetCouponCodeCodeInformation {
 /// 当天可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `available_day_time`.\n\n当天可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeAvailableDayTimeItem {
     /// 当天可用开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用开始时间")
+    )]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用结束时间")
+    )]
     pub end_time: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -169,13 +230,28 @@ impl GetCouponCodeAvailableDayTimeItem {
 /// 固定周期有效时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `available_week` object.\n\n固定周期有效时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeAvailableWeek {
     /// 可用星期数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用星期数")
+    )]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用时间段")
+    )]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<GetCouponCodeAvailableDayTimeItem>,
     >,
@@ -209,13 +285,28 @@ impl GetCouponCodeAvailableWeek {
 /// 无规律的有效时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `irregulary_avaliable_time`.\n\n无规律的有效时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间")
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间")
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -247,31 +338,68 @@ impl GetCouponCodeIrregularyAvaliableTimeItem {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_time` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponAvailableTime {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 固定周期有效时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定周期有效时间段")
+    )]
     pub available_week: ::std::option::Option<GetCouponCodeAvailableWeek>,
     /// 无规律的有效时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的有效时间段")
+    )]
     pub irregulary_avaliable_time: ::std::option::Option<
         ::std::vec::Vec<GetCouponCodeIrregularyAvaliableTimeItem>,
     >,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -311,17 +439,38 @@ impl GetCouponCodeCouponAvailableTime {
 /// 固定面额满减券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `fixed_normal_coupon` object.\n\n固定面额满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeFixedNormalCoupon {
     /// 优惠金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -353,17 +502,38 @@ impl GetCouponCodeFixedNormalCoupon {
 /// 折扣券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `discount_coupon` object.\n\n折扣券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeDiscountCoupon {
     /// 折扣比例
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "折扣比例\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub discount_percent: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -395,17 +565,38 @@ impl GetCouponCodeDiscountCoupon {
 /// 换购券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `exchange_coupon` object.\n\n换购券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeExchangeCoupon {
     /// 单品换购价
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单品换购价\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub exchange_price: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "消费门槛\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -451,32 +642,70 @@ impl GetCouponCodeExchangeCoupon {
 /// 核销规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `coupon_use_rule` object.\n\n核销规则")
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponUseRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可核销时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_available_time: ::std::option::Option<GetCouponCodeCouponAvailableTime>,
     /// 固定面额满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定面额满减券使用规则")
+    )]
     pub fixed_normal_coupon: ::std::option::Option<GetCouponCodeFixedNormalCoupon>,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<GetCouponCodeDiscountCoupon>,
     /// 换购券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "换购券使用规则")
+    )]
     pub exchange_coupon: ::std::option::Option<GetCouponCodeExchangeCoupon>,
     /// 核销方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "核销方式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub use_method: ::std::option::Option<GetCouponCodeUseMethod>,
     /// 小程序appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid")
+    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path")
+    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -518,25 +747,57 @@ impl GetCouponCodeCouponUseRule {
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mini_programs_info` object.\n\n小程序入口"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家小程序appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家小程序path\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "入口文案\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub entrance_words: ::std::option::Option<::std::string::String>,
     /// 引导文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "引导文案")
+    )]
     pub guiding_words: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -585,22 +846,49 @@ impl GetCouponCodeMiniProgramsInfo {
 /// 自定义入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `custom_entrance` object.\n\n自定义入口"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeCustomEntrance {
     /// 小程序入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序入口")
+    )]
     pub mini_programs_info: ::std::option::Option<GetCouponCodeMiniProgramsInfo>,
     /// 商户公众号appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户公众号appid")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 营销馆id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营销馆id")
+    )]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// 可用门店id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用门店id")
+    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "code展示模式")
+    )]
     pub code_display_mode: ::std::option::Option<GetCouponCodeCodeDisplayMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -658,22 +946,50 @@ impl GetCouponCodeCustomEntrance {
 /// 视频号相关信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `finder_info` object.\n\n视频号相关信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeFinderInfo {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号视频ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号封面图\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -707,25 +1023,56 @@ impl GetCouponCodeFinderInfo {
 /// 样式信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `display_pattern_info` object.\n\n样式信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeDisplayPatternInfo {
     /// 使用须知
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "使用须知")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户logo
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户logo")
+    )]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 商户名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户名称")
+    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<GetCouponCodeBackgroundColor>,
     /// 券详情图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券详情图片")
+    )]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号相关信息")
+    )]
     pub finder_info: ::std::option::Option<GetCouponCodeFinderInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -765,50 +1112,113 @@ impl GetCouponCodeDisplayPatternInfo {
 /// 券码信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_information` object.\n\n券码信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponInformation {
     /// 商家券批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家券批次名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// 批次归属商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次归属商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// 批次备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次备注")
+    )]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "适用商品范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 批次类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_type: ::std::option::Option<GetCouponCodeStockType>,
     /// 是否允许转赠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许转赠")
+    )]
     pub transferable: ::std::option::Option<bool>,
     /// 是否允许分享领券链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许分享领券链接")
+    )]
     pub shareable: ::std::option::Option<bool>,
     /// 券状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "券状态"))]
     pub coupon_state: ::std::option::Option<::std::string::String>,
     /// 核销规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "核销规则\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_use_rule: ::std::option::Option<GetCouponCodeCouponUseRule>,
     /// 自定义入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义入口")
+    )]
     pub custom_entrance: ::std::option::Option<GetCouponCodeCustomEntrance>,
     /// 样式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "样式信息")
+    )]
     pub display_pattern_info: ::std::option::Option<GetCouponCodeDisplayPatternInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -856,12 +1266,26 @@ impl GetCouponCodeCouponInformation {
 /// The response of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetCouponCodeResponse {
     /// 券code信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券code信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code_information: ::std::option::Option<GetCouponCodeCodeInformation>,
     /// 券码信息
     ///
@@ -869,6 +1293,13 @@ pub struct GetCouponCodeResponse {
     ///
     /// From the reviewed overrides, not the docs table: note, required.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券码信息\n\nPresent only when the code was dispatched to a user.\n\nFrom the reviewed overrides, not the docs table: note, required."
+        )
+    )]
     pub coupon_information: ::std::option::Option<GetCouponCodeCouponInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1016,6 +1447,13 @@ impl ::wechatpay_runtime::Operation for GetCouponCodeRequest {
 /// Query parameters of 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteCouponCodeQuery {
     /// 请求业务单据号
@@ -1025,7 +1463,14 @@ pub struct DeleteCouponCodeQuery {
     /// **Required.**
     ///
     /// From the reviewed overrides, not the docs table: min_length.
-    #[cfg_attr(feature = "json-schema", schemars(length(min = 1)))]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            length(min = 1),
+            title = "",
+            description = "请求业务单据号\n\nLimit: at least 1 characters.\n\n**Required.**\n\nFrom the reviewed overrides, not the docs table: min_length."
+        )
+    )]
     pub delete_request_no: ::std::string::String,
 }
 
@@ -1072,13 +1517,25 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeQuery {
 /// The response of 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteCouponCodeResponse {
     /// 批次号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "批次号"))]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 删除时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "删除时间")
+    )]
     pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

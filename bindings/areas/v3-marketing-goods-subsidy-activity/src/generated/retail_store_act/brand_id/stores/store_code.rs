@@ -5,13 +5,28 @@
 /// The response of 查询小店活动门店详情 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询小店活动门店详情 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetStoreResponse {
     /// 门店编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店编码")
+    )]
     pub store_code: ::std::option::Option<::std::string::String>,
     /// 门店名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店名称")
+    )]
     pub store_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -39,13 +39,28 @@
 /// 平台提供的通用开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `common_field_list`.\n\n平台提供的通用开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCodeCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub name: ::std::option::Option<GetCodeName>,
     /// 用户开卡时填写的个人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡时填写的个人信息")
+    )]
     pub value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -77,16 +92,32 @@ impl GetCodeCommonFieldListItem {
 /// 商户自定义的开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `custom_field_list`.\n\n商户自定义的开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCodeCustomFieldListItem {
     /// 字段名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字段名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 字段值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "字段值"))]
     pub value: ::std::option::Option<::std::string::String>,
     /// 字段值列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字段值列表")
+    )]
     pub value_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -120,15 +151,30 @@ impl GetCodeCustomFieldListItem {
 /// 用户开卡时填写的个人信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `user_information` object.\n\n用户开卡时填写的个人信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetCodeUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<GetCodeCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户自定义的开卡信息字段")
+    )]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<GetCodeCustomFieldListItem>,
     >,
@@ -160,43 +206,98 @@ impl GetCodeUserInformation {
 /// The response of 查询用户会员卡信息 (`GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询用户会员卡信息 (`GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetCodeResponse {
     /// 会员卡id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡id")
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 会员卡code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡code")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 会员卡编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡编号")
+    )]
     pub membership_number: ::std::option::Option<::std::string::String>,
     /// 用户等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户等级")
+    )]
     pub level: ::std::option::Option<::std::string::String>,
     /// 微信昵称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信昵称")
+    )]
     pub nickname: ::std::option::Option<::std::string::String>,
     /// 微信头像url
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信头像url")
+    )]
     pub head_image_url: ::std::option::Option<::std::string::String>,
     /// 会员卡背景图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡背景图")
+    )]
     pub background_picture_url: ::std::option::Option<::std::string::String>,
     /// 用户储值余额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户储值余额")
+    )]
     pub balance: ::std::option::Option<i64>,
     /// 用户会员卡状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户会员卡状态")
+    )]
     pub user_card_status: ::std::option::Option<GetCodeUserCardStatus>,
     /// 用户开卡时填写的个人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡时填写的个人信息")
+    )]
     pub user_information: ::std::option::Option<GetCodeUserInformation>,
     /// 用户当前积分
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户当前积分")
+    )]
     pub bonus_value: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -343,22 +444,51 @@ impl ::wechatpay_runtime::Operation for GetCodeRequest {
 /// 用户储值变更信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `balance_information` object.\n\n用户储值变更信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyCodeBalanceInformation {
     /// 更新前用户储值余额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "更新前用户储值余额\n\n**Required.**"
+        )
+    )]
     pub before_balance: i64,
     /// 更新后用户储值余额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "更新后用户储值余额\n\n**Required.**"
+        )
+    )]
     pub balance: i64,
     /// 本次余额变动值
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "本次余额变动值\n\n**Required.**")
+    )]
     pub add_balance: i64,
     /// 储值消耗记录
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "储值消耗记录")
+    )]
     pub balance_remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -395,28 +525,63 @@ impl ModifyCodeBalanceInformation {
 /// The JSON body of 修改用户会员卡信息 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改用户会员卡信息 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyCodeBody {
     /// 会员卡编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡编号")
+    )]
     pub membership_number: ::std::option::Option<::std::string::String>,
     /// 会员卡背景图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡背景图")
+    )]
     pub background_picture_url: ::std::option::Option<::std::string::String>,
     /// 用户等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户等级")
+    )]
     pub level: ::std::option::Option<::std::string::String>,
     /// 商户请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号")
+    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 用户储值变更信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户储值变更信息")
+    )]
     pub balance_information: ::std::option::Option<ModifyCodeBalanceInformation>,
     /// 是否发送储值变更通知
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否发送储值变更通知")
+    )]
     pub need_inform_balance: ::std::option::Option<bool>,
     /// 是否发送等级变更通知
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否发送等级变更通知")
+    )]
     pub need_inform_level: ::std::option::Option<bool>,
 }
 

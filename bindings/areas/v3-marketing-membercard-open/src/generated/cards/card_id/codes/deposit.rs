@@ -5,10 +5,21 @@
 /// The JSON body of 导入会员Code (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 导入会员Code (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDepositBody {
     /// 会员卡code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡code")
+    )]
     pub code: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -51,13 +62,25 @@ impl CreateDepositBody {
 /// 导入结果
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n导入结果")
+)]
 #[non_exhaustive]
 pub struct CreateDepositDataItem {
     /// 会员卡code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡code")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 导入结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "导入结果")
+    )]
     pub result: ::std::option::Option<CreateDepositResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -87,10 +110,21 @@ impl CreateDepositDataItem {
 /// The response of 导入会员Code (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 导入会员Code (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateDepositResponse {
     /// 导入结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "导入结果")
+    )]
     pub data: ::std::option::Option<::std::vec::Vec<CreateDepositDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,6 +5,13 @@
 /// The JSON body of 根据手机号导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 根据手机号导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ImportPhoneMembercardBody {
     /// 用户加密手机号
@@ -12,13 +19,28 @@ pub struct ImportPhoneMembercardBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户加密手机号\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 会员卡code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡code")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 商户请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
 }
 
@@ -69,12 +91,26 @@ impl ::wechatpay_runtime::sensitive::Seal for ImportPhoneMembercardBody {
 /// The response of 根据手机号导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 根据手机号导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ImportPhoneMembercardResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,15 +7,30 @@
 /// 跳转小程序
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `jump_miniprogram` object.\n\n跳转小程序"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyServiceModuleJumpMiniprogram {
     /// 小程序appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 小程序path
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path\n\n**Required.**")
+    )]
     pub path: ::std::string::String,
 }
 
@@ -42,11 +57,22 @@ impl ModifyServiceModuleJumpMiniprogram {
 /// The JSON body of 修改会员卡服务项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改会员卡服务项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyServiceModuleBody {
     /// 跳转小程序
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序\n\n**Required.**")
+    )]
     pub jump_miniprogram: ModifyServiceModuleJumpMiniprogram,
 }
 
@@ -70,17 +96,38 @@ impl ModifyServiceModuleBody {
 /// 跳转小程序
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `jump_miniprogram` object.\n\n跳转小程序"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyServiceModuleResponseJumpMiniprogram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序path\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -110,22 +157,50 @@ impl ModifyServiceModuleResponseJumpMiniprogram {
 /// The response of 修改会员卡服务项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改会员卡服务项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyServiceModuleResponse {
     /// 会员卡id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 会员服务项ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员服务项ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_module_id: ::std::option::Option<::std::string::String>,
     /// 跳转小程序
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转小程序\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub jump_miniprogram: ::std::option::Option<
         ModifyServiceModuleResponseJumpMiniprogram,
     >,

@@ -5,18 +5,37 @@
 /// The JSON body of 根据openid导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/users/import`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 根据openid导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/users/import`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ImportUserBody {
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 会员卡code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡code")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 商户请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
 }
 
@@ -54,12 +73,26 @@ impl ImportUserBody {
 /// The response of 根据openid导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/users/import`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 根据openid导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/users/import`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ImportUserResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -36,22 +36,49 @@
 /// Query parameters of 分页查询投放计划列表 (`GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 分页查询投放计划列表 (`GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListDeliveryPlansQuery {
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub page_size: ::std::option::Option<i64>,
     /// 分页起始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页起始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 投放计划线上状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投放计划线上状态")
+    )]
     pub plan_state: ::std::option::Option<ListDeliveryPlansPlanState>,
     /// 投放计划审核状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投放计划审核状态")
+    )]
     pub audit_state: ::std::option::Option<ListDeliveryPlansAuditState>,
     /// 投放计划ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投放计划ID")
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -116,55 +143,122 @@ impl ListDeliveryPlansQuery {
 /// 投放计划列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `plan_list`.\n\n投放计划列表")
+)]
 #[non_exhaustive]
 pub struct ListDeliveryPlansPlanListItem {
     /// 投放计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投放计划ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 投放计划名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投放计划名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// 投放计划状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "投放计划状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub plan_state: ::std::option::Option<ListDeliveryPlansPlanState>,
     /// 开始可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始可用时间")
+    )]
     pub delivery_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束可用时间")
+    )]
     pub delivery_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 营销标签
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "营销标签")
+    )]
     pub recommend_word: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 总库存
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "总库存"))]
     pub total_count: ::std::option::Option<i64>,
     /// 单用户限领
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单用户限领")
+    )]
     pub user_limit: ::std::option::Option<i64>,
     /// 单日限领
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单日限领")
+    )]
     pub daily_limit: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -214,13 +308,28 @@ impl ListDeliveryPlansPlanListItem {
 /// The response of 分页查询投放计划列表 (`GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 分页查询投放计划列表 (`GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListDeliveryPlansResponse {
     /// 资源总条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资源总条数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 投放计划列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "投放计划列表")
+    )]
     pub plan_list: ::std::option::Option<::std::vec::Vec<ListDeliveryPlansPlanListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -20,20 +20,43 @@
 /// Query parameters of 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksQuery {
     /// 批次状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次状态")
+    )]
     pub state: ::std::option::Option<PartnerListStocksState>,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub page_size: ::std::option::Option<i64>,
     /// 分页Token
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页Token")
+    )]
     pub page_token: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
 }
 
@@ -97,17 +120,38 @@ impl PartnerListStocksQuery {
 /// 品牌方预上传的券Code数量信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_code_count_info` object.\n\n品牌方预上传的券Code数量信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已上传的Code总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 当前可用的Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当前可用的Code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -139,18 +183,37 @@ impl PartnerListStocksCouponCodeCountInfo {
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock_send_rule` object.\n\n发放规则")
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放次数总上限\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日发放次数上限")
+    )]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每个用户领取次数上限")
+    )]
     pub max_count_per_user: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -201,17 +264,38 @@ impl PartnerListStocksStockSendRule {
 /// 当天可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `day_period_list`.\n\n当天可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当天可用开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当天可用结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_time: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -243,13 +327,28 @@ impl PartnerListStocksDayPeriodListItem {
 /// 每周固定可用时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `weekly_available_period` object.\n\n每周固定可用时间"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周可用星期数")
+    )]
     pub day_list: ::std::option::Option<::std::vec::Vec<PartnerListStocksDayList>>,
     /// 当天可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用时间段")
+    )]
     pub day_period_list: ::std::option::Option<
         ::std::vec::Vec<PartnerListStocksDayPeriodListItem>,
     >,
@@ -283,17 +382,38 @@ impl PartnerListStocksWeeklyAvailablePeriod {
 /// 无规律的可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `irregular_available_period_list`.\n\n无规律的可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -325,31 +445,68 @@ impl PartnerListStocksIrregularAvailablePeriodListItem {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_period` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_days: ::std::option::Option<i64>,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周固定可用时间")
+    )]
     pub weekly_available_period: ::std::option::Option<
         PartnerListStocksWeeklyAvailablePeriod,
     >,
     /// 无规律的可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的可用时间段")
+    )]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<PartnerListStocksIrregularAvailablePeriodListItem>,
     >,
@@ -391,17 +548,38 @@ impl PartnerListStocksCouponAvailablePeriod {
 /// 满减券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `normal_coupon` object.\n\n满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "固定减免金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -433,17 +611,38 @@ impl PartnerListStocksNormalCoupon {
 /// 折扣券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `discount_coupon` object.\n\n折扣券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "固定减免百分比\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub percent_off: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -475,17 +674,38 @@ impl PartnerListStocksDiscountCoupon {
 /// 兑换券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `exchange_coupon` object.\n\n兑换券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "固定兑换价格\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub exchange_price: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -517,23 +737,49 @@ impl PartnerListStocksExchangeCoupon {
 /// 单券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `single_usage_rule` object.\n\n单券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可核销时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_available_period: ::std::option::Option<
         PartnerListStocksCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满减券使用规则")
+    )]
     pub normal_coupon: ::std::option::Option<PartnerListStocksNormalCoupon>,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<PartnerListStocksDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "兑换券使用规则")
+    )]
     pub exchange_coupon: ::std::option::Option<PartnerListStocksExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -569,28 +815,61 @@ impl PartnerListStocksSingleUsageRule {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_period` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周固定可用时间")
+    )]
     pub weekly_available_period: ::std::option::Option<
         PartnerListStocksWeeklyAvailablePeriod,
     >,
     /// 无规律的可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的可用时间段")
+    )]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<PartnerListStocksIrregularAvailablePeriodListItem>,
     >,
@@ -630,32 +909,62 @@ impl PartnerListStocksSequentialUsageRuleCouponAvailablePeriod {
 /// 多次优惠使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `sequential_usage_rule` object.\n\n多次优惠使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可核销时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_available_period: ::std::option::Option<
         PartnerListStocksSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满减券使用规则")
+    )]
     pub normal_coupon_list: ::std::option::Option<
         ::std::vec::Vec<PartnerListStocksNormalCoupon>,
     >,
     /// 折扣券使用规则列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则列表")
+    )]
     pub discount_coupon_list: ::std::option::Option<
         ::std::vec::Vec<PartnerListStocksDiscountCoupon>,
     >,
     /// 兑换券使用规则列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "兑换券使用规则列表")
+    )]
     pub exchange_coupon_list: ::std::option::Option<
         ::std::vec::Vec<PartnerListStocksExchangeCoupon>,
     >,
     /// 多次优惠是否提供首笔特惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠是否提供首笔特惠")
+    )]
     pub special_first: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -707,18 +1016,40 @@ impl PartnerListStocksSequentialUsageRule {
 /// 券可用门店信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_store_info` object.\n\n券可用门店信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可用门店描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -765,39 +1096,84 @@ impl PartnerListStocksCouponAvailableStoreInfo {
 /// 券使用规则展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `usage_rule_display_info` object.\n\n券使用规则展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用方式列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_usage_method_list: ::std::option::Option<
         ::std::vec::Vec<PartnerListStocksCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP的H5跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP的H5跳转路径")
+    )]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用说明\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可用门店信息")
+    )]
     pub coupon_available_store_info: ::std::option::Option<
         PartnerListStocksCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP跳转类型")
+    )]
     pub app_jump_type: ::std::option::Option<PartnerListStocksAppJumpType>,
     /// 口令链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "口令链接")
+    )]
     pub passcode_link: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -874,27 +1250,62 @@ impl PartnerListStocksUsageRuleDisplayInfo {
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_mini_program` object.\n\n小程序入口"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序跳转路径\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "入口文案\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "引导文案\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub guidance_wording: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -930,12 +1341,26 @@ impl PartnerListStocksEntranceMiniProgram {
 /// 公众号入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_official_account` object.\n\n公众号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公众号AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -965,22 +1390,50 @@ impl PartnerListStocksEntranceOfficialAccount {
 /// 视频号入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_finder` object.\n\n视频号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号视频ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号封面图\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1014,26 +1467,53 @@ impl PartnerListStocksEntranceFinder {
 /// 用户商品券展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_display_info` object.\n\n用户商品券展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券Code展示模式")
+    )]
     pub code_display_mode: ::std::option::Option<PartnerListStocksCodeDisplayMode>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<PartnerListStocksBackgroundColor>,
     /// 小程序入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序入口")
+    )]
     pub entrance_mini_program: ::std::option::Option<
         PartnerListStocksEntranceMiniProgram,
     >,
     /// 公众号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号入口")
+    )]
     pub entrance_official_account: ::std::option::Option<
         PartnerListStocksEntranceOfficialAccount,
     >,
     /// 视频号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号入口")
+    )]
     pub entrance_finder: ::std::option::Option<PartnerListStocksEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1071,10 +1551,21 @@ impl PartnerListStocksCouponDisplayInfo {
 /// 事件通知配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `notify_config` object.\n\n事件通知配置"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksNotifyConfig {
     /// 事件通知appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知appid")
+    )]
     pub notify_appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1117,17 +1608,38 @@ impl PartnerListStocksNotifyConfig {
 /// 已发放次数
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `sent_count_info` object.\n\n已发放次数"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已发放总次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当天已发放次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub today_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1159,28 +1671,58 @@ impl PartnerListStocksSentCountInfo {
 /// 批次列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `stock_list`.\n\n批次列表")
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksStockListItem {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券Code分配模式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code_mode: ::std::option::Option<PartnerListStocksCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌方预上传的券Code数量信息")
+    )]
     pub coupon_code_count_info: ::std::option::Option<
         PartnerListStocksCouponCodeCountInfo,
     >,
@@ -1188,12 +1730,27 @@ pub struct PartnerListStocksStockListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放规则\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_send_rule: ::std::option::Option<PartnerListStocksStockSendRule>,
     /// 单券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单券使用规则")
+    )]
     pub single_usage_rule: ::std::option::Option<PartnerListStocksSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠使用规则")
+    )]
     pub sequential_usage_rule: ::std::option::Option<
         PartnerListStocksSequentialUsageRule,
     >,
@@ -1201,6 +1758,13 @@ pub struct PartnerListStocksStockListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用规则展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_rule_display_info: ::std::option::Option<
         PartnerListStocksUsageRuleDisplayInfo,
     >,
@@ -1208,40 +1772,94 @@ pub struct PartnerListStocksStockListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户商品券展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_display_info: ::std::option::Option<PartnerListStocksCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "事件通知配置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_config: ::std::option::Option<PartnerListStocksNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用门店范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub store_scope: ::std::option::Option<PartnerListStocksStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已发放次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sent_count_info: ::std::option::Option<PartnerListStocksSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<PartnerListStocksState>,
     /// 失效请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效请求单号")
+    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效时间")
+    )]
     pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效原因")
+    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1303,18 +1921,40 @@ impl PartnerListStocksStockListItem {
 /// The response of 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerListStocksResponse {
     /// 总个数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总个数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 下一页Token
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "下一页Token")
+    )]
     pub next_page_token: ::std::option::Option<::std::string::String>,
     /// 批次列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次列表")
+    )]
     pub stock_list: ::std::option::Option<
         ::std::vec::Vec<PartnerListStocksStockListItem>,
     >,
@@ -1462,17 +2102,33 @@ impl ::wechatpay_runtime::Operation for PartnerListStocksRequest {
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock_send_rule` object.\n\n发放规则")
+)]
 #[non_exhaustive]
 pub struct CreateStockStockSendRule {
     /// 发放次数总上限
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放次数总上限\n\n**Required.**")
+    )]
     pub max_count: i64,
     /// 每日发放次数上限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日发放次数上限")
+    )]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每个用户领取次数上限")
+    )]
     pub max_count_per_user: ::std::option::Option<i64>,
 }
 
@@ -1512,15 +2168,30 @@ impl CreateStockStockSendRule {
 /// 当天可用时间段
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `day_period_list`.\n\n当天可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用开始时间\n\n**Required.**")
+    )]
     pub begin_time: i64,
     /// 当天可用结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用结束时间\n\n**Required.**")
+    )]
     pub end_time: i64,
 }
 
@@ -1546,13 +2217,28 @@ impl CreateStockDayPeriodListItem {
 /// 每周固定可用时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `weekly_available_period` object.\n\n每周固定可用时间"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周可用星期数")
+    )]
     pub day_list: ::std::option::Option<::std::vec::Vec<PartnerListStocksDayList>>,
     /// 当天可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用时间段")
+    )]
     pub day_period_list: ::std::option::Option<
         ::std::vec::Vec<CreateStockDayPeriodListItem>,
     >,
@@ -1598,15 +2284,30 @@ impl CreateStockWeeklyAvailablePeriod {
 /// 无规律的可用时间段
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `irregular_available_period_list`.\n\n无规律的可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间\n\n**Required.**")
+    )]
     pub begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间\n\n**Required.**")
+    )]
     pub end_time: ::wechatpay_runtime::DateTime,
 }
 
@@ -1635,32 +2336,67 @@ impl CreateStockIrregularAvailablePeriodListItem {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_period` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间\n\n**Required.**")
+    )]
     pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间\n\n**Required.**")
+    )]
     pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_days: ::std::option::Option<i64>,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周固定可用时间")
+    )]
     pub weekly_available_period: ::std::option::Option<CreateStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的可用时间段")
+    )]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<CreateStockIrregularAvailablePeriodListItem>,
     >,
     /// 领取后N秒内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N秒内有效")
+    )]
     pub available_seconds: ::std::option::Option<i64>,
 }
 
@@ -1743,15 +2479,30 @@ impl CreateStockCouponAvailablePeriod {
 /// 满减券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `normal_coupon` object.\n\n满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockNormalCoupon {
     /// 门槛金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门槛金额\n\n**Required.**")
+    )]
     pub threshold: i64,
     /// 固定减免金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定减免金额\n\n**Required.**")
+    )]
     pub discount_amount: i64,
 }
 
@@ -1777,15 +2528,30 @@ impl CreateStockNormalCoupon {
 /// 折扣券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `discount_coupon` object.\n\n折扣券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockDiscountCoupon {
     /// 门槛金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门槛金额\n\n**Required.**")
+    )]
     pub threshold: i64,
     /// 固定减免百分比
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定减免百分比\n\n**Required.**")
+    )]
     pub percent_off: i64,
 }
 
@@ -1811,15 +2577,30 @@ impl CreateStockDiscountCoupon {
 /// 兑换券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `exchange_coupon` object.\n\n兑换券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockExchangeCoupon {
     /// 门槛金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门槛金额\n\n**Required.**")
+    )]
     pub threshold: i64,
     /// 固定兑换价格
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "固定兑换价格\n\n**Required.**")
+    )]
     pub exchange_price: i64,
 }
 
@@ -1845,20 +2626,43 @@ impl CreateStockExchangeCoupon {
 /// 单券使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `single_usage_rule` object.\n\n单券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockSingleUsageRule {
     /// 券可核销时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可核销时间\n\n**Required.**")
+    )]
     pub coupon_available_period: CreateStockCouponAvailablePeriod,
     /// 满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满减券使用规则")
+    )]
     pub normal_coupon: ::std::option::Option<CreateStockNormalCoupon>,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<CreateStockDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "兑换券使用规则")
+    )]
     pub exchange_coupon: ::std::option::Option<CreateStockExchangeCoupon>,
 }
 
@@ -1912,24 +2716,51 @@ impl CreateStockSingleUsageRule {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_period` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始时间\n\n**Required.**")
+    )]
     pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束时间\n\n**Required.**")
+    )]
     pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周固定可用时间")
+    )]
     pub weekly_available_period: ::std::option::Option<CreateStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的可用时间段")
+    )]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<CreateStockIrregularAvailablePeriodListItem>,
     >,
@@ -1998,29 +2829,56 @@ impl CreateStockSequentialUsageRuleCouponAvailablePeriod {
 /// 多次优惠使用规则
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `sequential_usage_rule` object.\n\n多次优惠使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockSequentialUsageRule {
     /// 券可核销时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可核销时间\n\n**Required.**")
+    )]
     pub coupon_available_period: CreateStockSequentialUsageRuleCouponAvailablePeriod,
     /// 满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满减券使用规则")
+    )]
     pub normal_coupon_list: ::std::option::Option<
         ::std::vec::Vec<CreateStockNormalCoupon>,
     >,
     /// 折扣券使用规则列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则列表")
+    )]
     pub discount_coupon_list: ::std::option::Option<
         ::std::vec::Vec<CreateStockDiscountCoupon>,
     >,
     /// 兑换券使用规则列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "兑换券使用规则列表")
+    )]
     pub exchange_coupon_list: ::std::option::Option<
         ::std::vec::Vec<CreateStockExchangeCoupon>,
     >,
     /// 多次优惠是否提供首笔特惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠是否提供首笔特惠")
+    )]
     pub special_first: ::std::option::Option<bool>,
 }
 
@@ -2087,17 +2945,36 @@ impl CreateStockSequentialUsageRule {
 /// 券可用门店信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_store_info` object.\n\n券可用门店信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可用门店描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -2143,37 +3020,76 @@ impl CreateStockCouponAvailableStoreInfo {
 /// 券使用规则展示信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `usage_rule_display_info` object.\n\n券使用规则展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券使用方式列表\n\n**Required.**")
+    )]
     pub coupon_usage_method_list: ::std::vec::Vec<
         PartnerListStocksCouponUsageMethodList,
     >,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP的H5跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP的H5跳转路径")
+    )]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券使用说明\n\n**Required.**")
+    )]
     pub usage_description: ::std::string::String,
     /// 券可用门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可用门店信息")
+    )]
     pub coupon_available_store_info: ::std::option::Option<
         CreateStockCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP跳转类型")
+    )]
     pub app_jump_type: ::std::option::Option<PartnerListStocksAppJumpType>,
     /// 口令链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "口令链接")
+    )]
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
@@ -2272,23 +3188,46 @@ impl CreateStockUsageRuleDisplayInfo {
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_mini_program` object.\n\n小程序入口"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockEntranceMiniProgram {
     /// 小程序appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 小程序跳转路径
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径\n\n**Required.**")
+    )]
     pub path: ::std::string::String,
     /// 入口文案
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入口文案\n\n**Required.**")
+    )]
     pub entrance_wording: ::std::string::String,
     /// 引导文案
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "引导文案\n\n**Required.**")
+    )]
     pub guidance_wording: ::std::string::String,
 }
 
@@ -2323,11 +3262,22 @@ impl CreateStockEntranceMiniProgram {
 /// 公众号入口
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_official_account` object.\n\n公众号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
 }
 
@@ -2351,19 +3301,38 @@ impl CreateStockEntranceOfficialAccount {
 /// 视频号入口
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_finder` object.\n\n视频号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockEntranceFinder {
     /// 视频号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号ID\n\n**Required.**")
+    )]
     pub finder_id: ::std::string::String,
     /// 视频号视频ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号视频ID\n\n**Required.**")
+    )]
     pub finder_video_id: ::std::string::String,
     /// 视频号封面图
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号封面图\n\n**Required.**")
+    )]
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
@@ -2395,24 +3364,51 @@ impl CreateStockEntranceFinder {
 /// 用户商品券展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_display_info` object.\n\n用户商品券展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券Code展示模式")
+    )]
     pub code_display_mode: ::std::option::Option<PartnerListStocksCodeDisplayMode>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<PartnerListStocksBackgroundColor>,
     /// 小程序入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序入口")
+    )]
     pub entrance_mini_program: ::std::option::Option<CreateStockEntranceMiniProgram>,
     /// 公众号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号入口")
+    )]
     pub entrance_official_account: ::std::option::Option<
         CreateStockEntranceOfficialAccount,
     >,
     /// 视频号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号入口")
+    )]
     pub entrance_finder: ::std::option::Option<CreateStockEntranceFinder>,
 }
 
@@ -2491,10 +3487,21 @@ impl CreateStockCouponDisplayInfo {
 /// 事件通知配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `notify_config` object.\n\n事件通知配置"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockNotifyConfig {
     /// 事件通知appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知appid")
+    )]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -2527,40 +3534,83 @@ impl CreateStockNotifyConfig {
 /// 批次信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock` object.\n\n批次信息")
+)]
 #[non_exhaustive]
 pub struct CreateStockStock {
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券Code分配模式\n\n**Required.**")
+    )]
     pub coupon_code_mode: PartnerListStocksCouponCodeMode,
     /// 发放规则
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发放规则\n\n**Required.**")
+    )]
     pub stock_send_rule: CreateStockStockSendRule,
     /// 单券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单券使用规则")
+    )]
     pub single_usage_rule: ::std::option::Option<CreateStockSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠使用规则")
+    )]
     pub sequential_usage_rule: ::std::option::Option<CreateStockSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用规则展示信息\n\n**Required.**"
+        )
+    )]
     pub usage_rule_display_info: CreateStockUsageRuleDisplayInfo,
     /// 用户商品券展示信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户商品券展示信息\n\n**Required.**"
+        )
+    )]
     pub coupon_display_info: CreateStockCouponDisplayInfo,
     /// 事件通知配置
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知配置\n\n**Required.**")
+    )]
     pub notify_config: CreateStockNotifyConfig,
     /// 可用门店范围
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用门店范围\n\n**Required.**")
+    )]
     pub store_scope: PartnerListStocksStoreScope,
 }
 
@@ -2632,19 +3682,38 @@ impl CreateStockStock {
 /// The JSON body of 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 创建请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "创建请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 批次信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次信息\n\n**Required.**")
+    )]
     pub stock: CreateStockStock,
 }
 
@@ -2676,31 +3745,68 @@ impl CreateStockBody {
 /// 券使用规则展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `usage_rule_display_info` object.\n\n券使用规则展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockResponseUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用方式列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_usage_method_list: ::std::option::Option<
         ::std::vec::Vec<PartnerListStocksCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP跳转路径")
+    )]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用说明\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可用门店信息")
+    )]
     pub coupon_available_store_info: ::std::option::Option<
         PartnerListStocksCouponAvailableStoreInfo,
     >,
@@ -2740,28 +3846,61 @@ impl CreateStockResponseUsageRuleDisplayInfo {
 /// The response of 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateStockResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券Code分配模式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code_mode: ::std::option::Option<PartnerListStocksCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌方预上传的券Code数量信息")
+    )]
     pub coupon_code_count_info: ::std::option::Option<
         PartnerListStocksCouponCodeCountInfo,
     >,
@@ -2769,12 +3908,27 @@ pub struct CreateStockResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放规则\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_send_rule: ::std::option::Option<PartnerListStocksStockSendRule>,
     /// 单券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单券使用规则")
+    )]
     pub single_usage_rule: ::std::option::Option<PartnerListStocksSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠使用规则")
+    )]
     pub sequential_usage_rule: ::std::option::Option<
         PartnerListStocksSequentialUsageRule,
     >,
@@ -2782,6 +3936,13 @@ pub struct CreateStockResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用规则展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_rule_display_info: ::std::option::Option<
         CreateStockResponseUsageRuleDisplayInfo,
     >,
@@ -2789,40 +3950,94 @@ pub struct CreateStockResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户商品券展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_display_info: ::std::option::Option<PartnerListStocksCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "事件通知配置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_config: ::std::option::Option<PartnerListStocksNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用门店范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub store_scope: ::std::option::Option<PartnerListStocksStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已发放次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sent_count_info: ::std::option::Option<PartnerListStocksSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<PartnerListStocksState>,
     /// 失效请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效请求单号")
+    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效时间")
+    )]
     pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效原因")
+    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,11 +7,22 @@
 /// 会员标签信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `member_tag_info` object.\n\n会员标签信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleMemberTagInfo {
     /// 会员卡模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡模板ID\n\n**Required.**")
+    )]
     pub member_card_id: ::std::string::String,
 }
 
@@ -37,13 +48,28 @@ impl CreateCouponBundleMemberTagInfo {
 /// 用户商品券标签信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_tag_info` object.\n\n用户商品券标签信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleCouponTagInfo {
     /// 用户商品券标签列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券标签列表")
+    )]
     pub coupon_tag_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 会员标签信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员标签信息")
+    )]
     pub member_tag_info: ::std::option::Option<CreateCouponBundleMemberTagInfo>,
 }
 
@@ -85,33 +111,68 @@ impl CreateCouponBundleCouponTagInfo {
 /// The JSON body of 向用户发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 向用户发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 商品券ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品券ID\n\n**Required.**")
+    )]
     pub product_coupon_id: ::std::string::String,
     /// 批次组ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次组ID\n\n**Required.**")
+    )]
     pub stock_bundle_id: ::std::string::String,
     /// 公众账号AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 发券请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发券请求单号\n\n**Required.**")
+    )]
     pub send_request_no: ::std::string::String,
     /// 自定义附加信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义附加信息")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户商品券标签信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券标签信息")
+    )]
     pub coupon_tag_info: ::std::option::Option<CreateCouponBundleCouponTagInfo>,
 }
 
@@ -204,19 +265,39 @@ impl CreateCouponBundleBody {
 /// 关联微信支付订单信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `associated_order_info` object.\n\n关联微信支付订单信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleAssociatedOrderInfo {
     /// 微信支付单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信支付单号")
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -252,24 +333,51 @@ impl CreateCouponBundleAssociatedOrderInfo {
 /// 多次优惠使用详情
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `progressive_bundle_usage_detail` object.\n\n多次优惠使用详情"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleProgressiveBundleUsageDetail {
     /// 券核销请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券核销请求单号")
+    )]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// 核销时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "核销时间")
+    )]
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关联微信支付订单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关联微信支付订单信息")
+    )]
     pub associated_order_info: ::std::option::Option<
         CreateCouponBundleAssociatedOrderInfo,
     >,
     /// 退券请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退券请求单号")
+    )]
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// 退券时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退券时间")
+    )]
     pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -307,27 +415,62 @@ impl CreateCouponBundleProgressiveBundleUsageDetail {
 /// 用户券组信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `user_product_coupon_bundle_info` object.\n\n用户券组信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleUserProductCouponBundleInfo {
     /// 用户券组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户券组ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
     /// 用户券组内索引
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户券组内索引\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub user_coupon_bundle_index: ::std::option::Option<i64>,
     /// 总可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "总可使用次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 已使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已使用次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub used_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -414,17 +557,38 @@ impl CreateCouponBundleUserProductCouponBundleInfo {
 /// 满减券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `normal_coupon` object.\n\n满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "固定减免金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -456,17 +620,38 @@ impl CreateCouponBundleNormalCoupon {
 /// 折扣券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `discount_coupon` object.\n\n折扣券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "固定减免百分比\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub percent_off: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -498,13 +683,28 @@ impl CreateCouponBundleDiscountCoupon {
 /// 单券模式信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `single_usage_info` object.\n\n单券模式信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleSingleUsageInfo {
     /// 满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满减券使用规则")
+    )]
     pub normal_coupon: ::std::option::Option<CreateCouponBundleNormalCoupon>,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<CreateCouponBundleDiscountCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -536,15 +736,33 @@ impl CreateCouponBundleSingleUsageInfo {
 /// 多次优惠模式信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `progressive_bundle_usage_info` object.\n\n多次优惠模式信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleProgressiveBundleUsageInfo {
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可使用次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub count: ::std::option::Option<i64>,
     /// 多次优惠使用间隔天数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠使用间隔天数")
+    )]
     pub interval_days: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -576,31 +794,68 @@ impl CreateCouponBundleProgressiveBundleUsageInfo {
 /// 单品列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `choice_list`.\n\n单品列表")
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单品名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 单品价格
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单品价格\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub price: ::std::option::Option<i64>,
     /// 单品数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单品数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub count: ::std::option::Option<i64>,
     /// 单品图片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品图片")
+    )]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// 单品跳转小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品跳转小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 单品跳转小程序路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单品跳转小程序路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -640,22 +895,50 @@ impl CreateCouponBundleChoiceListItem {
 /// 套餐组合
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `combo_package_list`.\n\n套餐组合"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "套餐名\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 可选单品数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可选单品数量\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pick_count: ::std::option::Option<i64>,
     /// 单品列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "单品列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub choice_list: ::std::option::Option<
         ::std::vec::Vec<CreateCouponBundleChoiceListItem>,
     >,
@@ -691,33 +974,70 @@ impl CreateCouponBundleComboPackageListItem {
 /// 展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `display_info` object.\n\n展示信息")
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券名称\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 商品券图片
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券图片\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// 商品券背景图
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券背景图\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub background_url: ::std::option::Option<::std::string::String>,
     /// 商品券详情图列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品券详情图列表")
+    )]
     pub detail_image_url_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 商品原价
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品原价")
+    )]
     pub original_price: ::std::option::Option<i64>,
     /// 套餐组合
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "套餐组合")
+    )]
     pub combo_package_list: ::std::option::Option<
         ::std::vec::Vec<CreateCouponBundleComboPackageListItem>,
     >,
@@ -759,44 +1079,98 @@ impl CreateCouponBundleDisplayInfo {
 /// 商品券信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `product_coupon` object.\n\n商品券信息")
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleProductCoupon {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<CreateCouponBundleState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "优惠范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub scope: ::std::option::Option<CreateCouponBundleScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<CreateCouponBundleType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "使用模式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_mode: ::std::option::Option<CreateCouponBundleUsageMode>,
     /// 单券模式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单券模式信息")
+    )]
     pub single_usage_info: ::std::option::Option<CreateCouponBundleSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠模式信息")
+    )]
     pub progressive_bundle_usage_info: ::std::option::Option<
         CreateCouponBundleProgressiveBundleUsageInfo,
     >,
@@ -804,18 +1178,41 @@ pub struct CreateCouponBundleProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub display_info: ::std::option::Option<CreateCouponBundleDisplayInfo>,
     /// 外部商品ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "外部商品ID")
+    )]
     pub out_product_no: ::std::option::Option<::std::string::String>,
     /// 失效请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效请求单号")
+    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效时间")
+    )]
     pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效原因")
+    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -881,17 +1278,38 @@ impl CreateCouponBundleProductCoupon {
 /// 品牌方预上传的券Code数量信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_code_count_info` object.\n\n品牌方预上传的券Code数量信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已上传的Code总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 当前可用的Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当前可用的Code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -923,20 +1341,42 @@ impl CreateCouponBundleCouponCodeCountInfo {
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock_send_rule` object.\n\n发放规则")
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放次数总上限\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日发放次数上限")
+    )]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "每个用户领取次数上限\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub max_count_per_user: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -987,17 +1427,38 @@ impl CreateCouponBundleStockSendRule {
 /// 当天可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `day_period_list`.\n\n当天可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当天可用开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当天可用结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_time: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1029,13 +1490,28 @@ impl CreateCouponBundleDayPeriodListItem {
 /// 每周固定可用时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `weekly_available_period` object.\n\n每周固定可用时间"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周可用星期数")
+    )]
     pub day_list: ::std::option::Option<::std::vec::Vec<CreateCouponBundleDayList>>,
     /// 当天可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用时间段")
+    )]
     pub day_period_list: ::std::option::Option<
         ::std::vec::Vec<CreateCouponBundleDayPeriodListItem>,
     >,
@@ -1069,17 +1545,38 @@ impl CreateCouponBundleWeeklyAvailablePeriod {
 /// 无规律的可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `irregular_available_period_list`.\n\n无规律的可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1111,31 +1608,68 @@ impl CreateCouponBundleIrregularAvailablePeriodListItem {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_period` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_days: ::std::option::Option<i64>,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周固定可用时间")
+    )]
     pub weekly_available_period: ::std::option::Option<
         CreateCouponBundleWeeklyAvailablePeriod,
     >,
     /// 无规律的可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的可用时间段")
+    )]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<CreateCouponBundleIrregularAvailablePeriodListItem>,
     >,
@@ -1177,17 +1711,38 @@ impl CreateCouponBundleCouponAvailablePeriod {
 /// 兑换券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `exchange_coupon` object.\n\n兑换券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "固定兑换价格\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub exchange_price: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1219,23 +1774,49 @@ impl CreateCouponBundleExchangeCoupon {
 /// 多次优惠使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `progressive_bundle_usage_rule` object.\n\n多次优惠使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleProgressiveBundleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可核销时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_available_period: ::std::option::Option<
         CreateCouponBundleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满减券使用规则")
+    )]
     pub normal_coupon: ::std::option::Option<CreateCouponBundleNormalCoupon>,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<CreateCouponBundleDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "兑换券使用规则")
+    )]
     pub exchange_coupon: ::std::option::Option<CreateCouponBundleExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1271,17 +1852,38 @@ impl CreateCouponBundleProgressiveBundleUsageRule {
 /// 批次组信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `stock_bundle_info` object.\n\n批次组信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleStockBundleInfo {
     /// 批次组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次组ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_bundle_id: ::std::option::Option<::std::string::String>,
     /// 批次在批次组内的次序
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次在批次组内的次序\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_bundle_index: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1327,18 +1929,40 @@ impl CreateCouponBundleStockBundleInfo {
 /// 券可用门店信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_store_info` object.\n\n券可用门店信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可用门店描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1385,39 +2009,84 @@ impl CreateCouponBundleCouponAvailableStoreInfo {
 /// 券使用规则展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `usage_rule_display_info` object.\n\n券使用规则展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用方式列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_usage_method_list: ::std::option::Option<
         ::std::vec::Vec<CreateCouponBundleCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP的H5跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP的H5跳转路径")
+    )]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用说明\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可用门店信息")
+    )]
     pub coupon_available_store_info: ::std::option::Option<
         CreateCouponBundleCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP跳转类型")
+    )]
     pub app_jump_type: ::std::option::Option<CreateCouponBundleAppJumpType>,
     /// 口令链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "口令链接")
+    )]
     pub passcode_link: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1494,27 +2163,62 @@ impl CreateCouponBundleUsageRuleDisplayInfo {
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_mini_program` object.\n\n小程序入口"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序跳转路径\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "入口文案\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "引导文案\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub guidance_wording: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1550,12 +2254,26 @@ impl CreateCouponBundleEntranceMiniProgram {
 /// 公众号入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_official_account` object.\n\n公众号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公众号AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1585,22 +2303,50 @@ impl CreateCouponBundleEntranceOfficialAccount {
 /// 视频号入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_finder` object.\n\n视频号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号视频ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号封面图\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1634,26 +2380,53 @@ impl CreateCouponBundleEntranceFinder {
 /// 用户商品券展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_display_info` object.\n\n用户商品券展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券Code展示模式")
+    )]
     pub code_display_mode: ::std::option::Option<CreateCouponBundleCodeDisplayMode>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<CreateCouponBundleBackgroundColor>,
     /// 小程序入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序入口")
+    )]
     pub entrance_mini_program: ::std::option::Option<
         CreateCouponBundleEntranceMiniProgram,
     >,
     /// 公众号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号入口")
+    )]
     pub entrance_official_account: ::std::option::Option<
         CreateCouponBundleEntranceOfficialAccount,
     >,
     /// 视频号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号入口")
+    )]
     pub entrance_finder: ::std::option::Option<CreateCouponBundleEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1691,10 +2464,21 @@ impl CreateCouponBundleCouponDisplayInfo {
 /// 事件通知配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `notify_config` object.\n\n事件通知配置"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleNotifyConfig {
     /// 事件通知appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知appid")
+    )]
     pub notify_appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1737,17 +2521,38 @@ impl CreateCouponBundleNotifyConfig {
 /// 已发放次数
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `sent_count_info` object.\n\n已发放次数"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已发放总次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当天已发放次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub today_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1794,28 +2599,58 @@ impl CreateCouponBundleSentCountInfo {
 /// 批次信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock` object.\n\n批次信息")
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleStock {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券Code分配模式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code_mode: ::std::option::Option<CreateCouponBundleCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌方预上传的券Code数量信息")
+    )]
     pub coupon_code_count_info: ::std::option::Option<
         CreateCouponBundleCouponCodeCountInfo,
     >,
@@ -1823,19 +2658,41 @@ pub struct CreateCouponBundleStock {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放规则\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_send_rule: ::std::option::Option<CreateCouponBundleStockSendRule>,
     /// 多次优惠使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠使用规则")
+    )]
     pub progressive_bundle_usage_rule: ::std::option::Option<
         CreateCouponBundleProgressiveBundleUsageRule,
     >,
     /// 批次组信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次组信息")
+    )]
     pub stock_bundle_info: ::std::option::Option<CreateCouponBundleStockBundleInfo>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用规则展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_rule_display_info: ::std::option::Option<
         CreateCouponBundleUsageRuleDisplayInfo,
     >,
@@ -1843,40 +2700,94 @@ pub struct CreateCouponBundleStock {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户商品券展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_display_info: ::std::option::Option<CreateCouponBundleCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "事件通知配置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_config: ::std::option::Option<CreateCouponBundleNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用门店范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub store_scope: ::std::option::Option<CreateCouponBundleStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已发放次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sent_count_info: ::std::option::Option<CreateCouponBundleSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<CreateCouponBundleStockState>,
     /// 失效请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效请求单号")
+    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效时间")
+    )]
     pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效原因")
+    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1951,12 +2862,26 @@ impl CreateCouponBundleStock {
 /// 会员标签信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `member_tag_info` object.\n\n会员标签信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleCouponTagInfoMemberTagInfo {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub member_card_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1986,15 +2911,30 @@ impl CreateCouponBundleCouponTagInfoMemberTagInfo {
 /// 用户商品券标签信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_tag_info` object.\n\n用户商品券标签信息"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleUserProductCouponListCouponTagInfo {
     /// 用户商品券标签列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券标签列表")
+    )]
     pub coupon_tag_list: ::std::option::Option<
         ::std::vec::Vec<CreateCouponBundleCouponTagList>,
     >,
     /// 会员标签信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员标签信息")
+    )]
     pub member_tag_info: ::std::option::Option<
         CreateCouponBundleCouponTagInfoMemberTagInfo,
     >,
@@ -2028,60 +2968,140 @@ impl CreateCouponBundleUserProductCouponListCouponTagInfo {
 /// 用户商品券列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `user_product_coupon_list`.\n\n用户商品券列表"
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleUserProductCouponListItem {
     /// 用户商品券Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户商品券Code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 用户商品券状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户商品券状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_state: ::std::option::Option<CreateCouponBundleCouponState>,
     /// 有效期开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "有效期开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub valid_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "有效期结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub valid_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领券时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "领券时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receive_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发券请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发券请求单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub send_request_no: ::std::option::Option<::std::string::String>,
     /// 发券渠道
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发券渠道\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub send_channel: ::std::option::Option<CreateCouponBundleSendChannel>,
     /// 确认请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "确认请求单号")
+    )]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
     /// 确认发放时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "确认发放时间")
+    )]
     pub confirm_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效请求单号")
+    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效时间")
+    )]
     pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效原因")
+    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 多次优惠使用详情
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠使用详情")
+    )]
     pub progressive_bundle_usage_detail: ::std::option::Option<
         CreateCouponBundleProgressiveBundleUsageDetail,
     >,
@@ -2089,6 +3109,13 @@ pub struct CreateCouponBundleUserProductCouponListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户券组信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub user_product_coupon_bundle_info: ::std::option::Option<
         CreateCouponBundleUserProductCouponBundleInfo,
     >,
@@ -2096,20 +3123,46 @@ pub struct CreateCouponBundleUserProductCouponListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_coupon: ::std::option::Option<CreateCouponBundleProductCoupon>,
     /// 批次信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock: ::std::option::Option<CreateCouponBundleStock>,
     /// 自定义附加信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "自定义附加信息")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道自定义信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道自定义信息")
+    )]
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
     /// 用户商品券标签信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券标签信息")
+    )]
     pub coupon_tag_info: ::std::option::Option<
         CreateCouponBundleUserProductCouponListCouponTagInfo,
     >,
@@ -2117,6 +3170,13 @@ pub struct CreateCouponBundleUserProductCouponListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -2182,17 +3242,38 @@ impl CreateCouponBundleUserProductCouponListItem {
 /// The response of 向用户发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 向用户发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateCouponBundleResponse {
     /// 用户券组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户券组ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
     /// 用户商品券列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户商品券列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub user_product_coupon_list: ::std::option::Option<
         ::std::vec::Vec<CreateCouponBundleUserProductCouponListItem>,
     >,

@@ -5,13 +5,28 @@
 /// The JSON body of 新增活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 新增活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AddActivityMerchantBody {
     /// 发券商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "发券商户号")
+    )]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 请求业务单据号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求业务单据号")
+    )]
     pub add_request_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -55,13 +70,25 @@ impl AddActivityMerchantBody {
 /// 未通过规则校验的发券商户号列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `invalid_merchant_id_list`.\n\n未通过规则校验的发券商户号列表"
+    )
+)]
 #[non_exhaustive]
 pub struct AddActivityMerchantInvalidMerchantIdListItem {
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 无效原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无效原因")
+    )]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -91,16 +118,35 @@ impl AddActivityMerchantInvalidMerchantIdListItem {
 /// The response of 新增活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 新增活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AddActivityMerchantResponse {
     /// 活动id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动id"))]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 添加时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "添加时间")
+    )]
     pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 未通过规则校验的发券商户号列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "未通过规则校验的发券商户号列表"
+        )
+    )]
     pub invalid_merchant_id_list: ::std::option::Option<
         ::std::vec::Vec<AddActivityMerchantInvalidMerchantIdListItem>,
     >,

@@ -5,13 +5,28 @@
 /// The JSON body of 删除活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 删除活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteActivityMerchantBody {
     /// 删除的发券商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "删除的发券商户号")
+    )]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 商户请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号")
+    )]
     pub delete_request_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -53,13 +68,25 @@ impl DeleteActivityMerchantBody {
 /// The response of 删除活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 删除活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteActivityMerchantResponse {
     /// 活动id
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "活动id"))]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 删除时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "删除时间")
+    )]
     pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,14 +7,29 @@
 /// 收款门店信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `store_recipient`.\n\n收款门店信息"
+    )
+)]
 #[non_exhaustive]
 pub struct UnbindRecipientStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 门店收款主体
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款主体")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -47,13 +62,28 @@ impl UnbindRecipientStoreRecipientItem {
 /// The JSON body of 解除门店收款信息绑定 (`POST /v3/merchant-store/stores/{store_id}/recipients/unbind`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 解除门店收款信息绑定 (`POST /v3/merchant-store/stores/{store_id}/recipients/unbind`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UnbindRecipientBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 收款门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款门店信息")
+    )]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<UnbindRecipientStoreRecipientItem>,
     >,
@@ -99,13 +129,28 @@ impl UnbindRecipientBody {
 /// 收款门店信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `failed_store_recipient`.\n\n收款门店信息"
+    )
+)]
 #[non_exhaustive]
 pub struct UnbindRecipientFailedStoreRecipientItem {
     /// 门店收款商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 绑定当前收款信息失败的原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "绑定当前收款信息失败的原因")
+    )]
     pub failed_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -135,10 +180,21 @@ impl UnbindRecipientFailedStoreRecipientItem {
 /// The response of 解除门店收款信息绑定 (`POST /v3/merchant-store/stores/{store_id}/recipients/unbind`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 解除门店收款信息绑定 (`POST /v3/merchant-store/stores/{store_id}/recipients/unbind`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UnbindRecipientResponse {
     /// 收款门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款门店信息")
+    )]
     pub failed_store_recipient: ::std::option::Option<
         ::std::vec::Vec<UnbindRecipientFailedStoreRecipientItem>,
     >,

@@ -27,17 +27,36 @@
 /// Query parameters of 按日下载提现异常文件 (`GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 按日下载提现异常文件 (`GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetWithdrawByBillTypeQuery {
     /// 账单类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账单类型")
+    )]
     pub bill_type: ::std::option::Option<GetWithdrawByBillTypeBillType>,
     /// 账单日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "账单日期\n\n**Required.**")
+    )]
     pub bill_date: ::std::string::String,
     /// 压缩类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "压缩类型")
+    )]
     pub tar_type: ::std::option::Option<GetWithdrawByBillTypeTarType>,
 }
 
@@ -86,22 +105,50 @@ impl GetWithdrawByBillTypeQuery {
 /// The response of 按日下载提现异常文件 (`GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 按日下载提现异常文件 (`GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetWithdrawByBillTypeResponse {
     /// 哈希类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "哈希类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hash_type: ::std::option::Option<GetWithdrawByBillTypeHashType>,
     /// 哈希值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "哈希值\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 账单下载地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "账单下载地址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

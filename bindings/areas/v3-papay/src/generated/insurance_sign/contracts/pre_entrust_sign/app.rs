@@ -7,14 +7,29 @@
 /// 预计扣费金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `estimated_deduct_amount` object.\n\n预计扣费金额"
+    )
+)]
 #[non_exhaustive]
 pub struct PapayAppPrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -49,19 +64,38 @@ impl PapayAppPrepayEstimatedDeductAmount {
 /// 保单的扣费周期列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `policy_periods`.\n\n保单的扣费周期列表"
+    )
+)]
 #[non_exhaustive]
 pub struct PapayAppPrepayPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保险扣费周期编号\n\n**Required.**")
+    )]
     pub policy_period_id: i64,
     /// 预计扣费的日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费的日期\n\n**Required.**")
+    )]
     pub estimated_deduct_date: ::std::string::String,
     /// 预计扣费金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费金额\n\n**Required.**")
+    )]
     pub estimated_deduct_amount: PapayAppPrepayEstimatedDeductAmount,
 }
 
@@ -104,6 +138,13 @@ impl PapayAppPrepayPolicyPeriodsItem {
 /// 用户实名信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `real_identity` object.\n\n用户实名信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PapayAppPrepayRealIdentity {
     /// 自然人姓名
@@ -111,15 +152,33 @@ pub struct PapayAppPrepayRealIdentity {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自然人姓名\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人身份证号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "自然人身份证号码\n\n**Required.**\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 实名验证类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实名验证类型")
+    )]
     pub identity_type: ::std::option::Option<PapayAppPrepayIdentityType>,
 }
 
@@ -168,75 +227,174 @@ impl ::wechatpay_runtime::sensitive::Seal for PapayAppPrepayRealIdentity {
 /// The JSON body of 保险商户App预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 保险商户App预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PapayAppPrepayBody {
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户在直连商户应用下的用户标示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在直连商户应用下的用户标示"
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "委托代扣模板ID\n\n**Required.**")
+    )]
     pub plan_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户签约协议号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 被保人的展示名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "被保人的展示名称\n\n**Required.**")
+    )]
     pub insured_display_name: ::std::string::String,
     /// 签约结果通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约结果通知地址\n\n**Required.**")
+    )]
     pub contract_notify_url: ::std::string::String,
     /// 保险保单的开始日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险保单的开始日期\n\n**Required.**"
+        )
+    )]
     pub policy_start_date: ::std::string::String,
     /// 保险保单的结束日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险保单的结束日期\n\n**Required.**"
+        )
+    )]
     pub policy_end_date: ::std::string::String,
     /// 保单的扣费周期列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单的扣费周期列表\n\n**Required.**"
+        )
+    )]
     pub policy_periods: ::std::vec::Vec<PapayAppPrepayPolicyPeriodsItem>,
     /// 扣费金额信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扣费金额信息")
+    )]
     pub amount: ::std::option::Option<PapayAppPrepayEstimatedDeductAmount>,
     /// 商户订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商品描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 支付结果通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付结果通知地址")
+    )]
     pub transaction_notify_url: ::std::option::Option<::std::string::String>,
     /// 商户侧用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧用户标识")
+    )]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单优惠标记")
+    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 附加数据
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "附加数据")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 是否自动续保
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否自动续保")
+    )]
     pub can_auto_insure: ::std::option::Option<bool>,
     /// 是否自动重新投保
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否自动重新投保")
+    )]
     pub can_auto_reinsure: ::std::option::Option<bool>,
     /// 用户实名信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户实名信息")
+    )]
     pub real_identity: ::std::option::Option<PapayAppPrepayRealIdentity>,
     /// 合并扣费期数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合并扣费期数")
+    )]
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
@@ -419,12 +577,26 @@ impl ::wechatpay_runtime::sensitive::Seal for PapayAppPrepayBody {
 /// The response of 保险商户App预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 保险商户App预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PapayAppPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预签约ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,14 +7,29 @@
 /// 预计的扣费金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `estimated_deduct_amount` object.\n\n预计的扣费金额"
+    )
+)]
 #[non_exhaustive]
 pub struct ScheduledPapayJsapiPrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -49,19 +64,38 @@ impl ScheduledPapayJsapiPrepayEstimatedDeductAmount {
 /// 用于预约扣费的预约信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `deduct_schedule` object.\n\n用于预约扣费的预约信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ScheduledPapayJsapiPrepayDeductSchedule {
     /// 预计扣费的日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费的日期\n\n**Required.**")
+    )]
     pub estimated_deduct_date: ::std::string::String,
     /// 预计的扣费金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计的扣费金额\n\n**Required.**")
+    )]
     pub estimated_deduct_amount: ScheduledPapayJsapiPrepayEstimatedDeductAmount,
     /// 商品描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
 }
 
@@ -91,36 +125,78 @@ impl ScheduledPapayJsapiPrepayDeductSchedule {
 /// The JSON body of JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ScheduledPapayJsapiPrepayBody {
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 用户在直连商户应用下的用户标示
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户在直连商户应用下的用户标示"
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "委托代扣模板ID\n\n**Required.**")
+    )]
     pub plan_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户签约协议号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 用户账户展示名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账户展示名称\n\n**Required.**")
+    )]
     pub contract_display_account: ::std::string::String,
     /// 签约结果通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约结果通知地址\n\n**Required.**")
+    )]
     pub contract_notify_url: ::std::string::String,
     /// 商户侧用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户侧用户标识")
+    )]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用于预约扣费的预约信息")
+    )]
     pub deduct_schedule: ::std::option::Option<ScheduledPapayJsapiPrepayDeductSchedule>,
 }
 
@@ -189,12 +265,26 @@ impl ScheduledPapayJsapiPrepayBody {
 /// The response of JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ScheduledPapayJsapiPrepayResponse {
     /// 跳转签约流程的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转签约流程的URL\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub redirect_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

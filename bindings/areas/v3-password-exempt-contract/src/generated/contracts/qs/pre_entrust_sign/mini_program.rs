@@ -5,41 +5,84 @@
 /// The JSON body of 清算机构模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 清算机构模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QsPasswordMiniProgramPrepayBody {
     /// 商户AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户AppID\n\n**Required.**")
+    )]
     pub sub_appid: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 免密支付服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "免密支付服务ID\n\n**Required.**")
+    )]
     pub service_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户签约协议号\n\n**Required.**")
+    )]
     pub out_contract_code: ::std::string::String,
     /// 回调通知地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调通知地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
     /// 用户账户展示名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户账户展示名称\n\n**Required.**")
+    )]
     pub contract_display_account: ::std::string::String,
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户子标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户子标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -103,37 +146,86 @@ impl QsPasswordMiniProgramPrepayBody {
 /// The response of 清算机构模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 清算机构模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`)."
+    )
+)]
 #[non_exhaustive]
 pub struct QsPasswordMiniProgramPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预签约ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 免密支付服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "免密支付服务ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户签约协议号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 跳转签约的小程序AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转签约的小程序AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sign_mp_appid: ::std::option::Option<::std::string::String>,
     /// 跳转签约的小程序路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转签约的小程序路径\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sign_mp_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -21,13 +21,22 @@
 /// 变量列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `variable_list`.\n\n变量列表")
+)]
 #[non_exhaustive]
 pub struct GetPrintOrderVariableListItem {
     /// Key字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "Key字段"))]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "Value值字段")
+    )]
     pub value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -59,10 +68,15 @@ impl GetPrintOrderVariableListItem {
 /// Value值列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `row_list`.\n\nValue值列表")
+)]
 #[non_exhaustive]
 pub struct GetPrintOrderRowListItem {
     /// 值列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "值列表"))]
     pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -92,13 +106,22 @@ impl GetPrintOrderRowListItem {
 /// 表格变量列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `table_list`.\n\n表格变量列表")
+)]
 #[non_exhaustive]
 pub struct GetPrintOrderTableListItem {
     /// Key字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "Key字段"))]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "Value值列表")
+    )]
     pub row_list: ::std::option::Option<::std::vec::Vec<GetPrintOrderRowListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -128,30 +151,62 @@ impl GetPrintOrderTableListItem {
 /// The response of 查询订单 (`GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询订单 (`GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetPrintOrderResponse {
     /// 打印单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "打印单号")
+    )]
     pub print_order_no: ::std::option::Option<::std::string::String>,
     /// 模板ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "模板ID"))]
     pub template_id: ::std::option::Option<::std::string::String>,
     /// 回调通知地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "回调通知地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 打印状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "打印状态")
+    )]
     pub print_state: ::std::option::Option<GetPrintOrderPrintState>,
     /// 打印状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "打印状态描述")
+    )]
     pub print_state_description: ::std::option::Option<::std::string::String>,
     /// 变量列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "变量列表")
+    )]
     pub variable_list: ::std::option::Option<
         ::std::vec::Vec<GetPrintOrderVariableListItem>,
     >,
     /// 表格变量列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "表格变量列表")
+    )]
     pub table_list: ::std::option::Option<::std::vec::Vec<GetPrintOrderTableListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

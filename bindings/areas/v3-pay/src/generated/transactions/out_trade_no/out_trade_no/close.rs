@@ -5,11 +5,22 @@
 /// The JSON body of 关单 (`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 关单 (`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CloseOrderBody {
     /// 直连商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "直连商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
 }
 

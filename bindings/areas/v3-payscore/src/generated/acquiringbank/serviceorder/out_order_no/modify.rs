@@ -7,20 +7,40 @@
 /// 后付费项目
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `post_payments`.\n\n后付费项目")
+)]
 #[non_exhaustive]
 pub struct AcquiringbankModifyServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 付费说明
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费说明")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 付费数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "付费数量")
+    )]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -71,22 +91,45 @@ impl AcquiringbankModifyServiceorderPostPaymentsItem {
 /// 后付费商户优惠
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `post_discounts`.\n\n后付费商户优惠"
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringbankModifyServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠名称\n\n**Required.**")
+    )]
     pub name: ::std::string::String,
     /// 优惠说明
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠说明\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 优惠金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠金额\n\n**Required.**")
+    )]
     pub amount: i64,
     /// 优惠数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "优惠数量")
+    )]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -124,36 +167,71 @@ impl AcquiringbankModifyServiceorderPostDiscountsItem {
 /// The JSON body of 从业机构修改微信支付分订单金额 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 从业机构修改微信支付分订单金额 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringbankModifyServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 渠道商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商商户号")
+    )]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费项目")
+    )]
     pub post_payments: ::std::option::Option<
         ::std::vec::Vec<AcquiringbankModifyServiceorderPostPaymentsItem>,
     >,
     /// 后付费商户优惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "后付费商户优惠")
+    )]
     pub post_discounts: ::std::option::Option<
         ::std::vec::Vec<AcquiringbankModifyServiceorderPostDiscountsItem>,
     >,
     /// 总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "总金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 修改原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "修改原因\n\n**Required.**")
+    )]
     pub reason: ::std::string::String,
 }
 

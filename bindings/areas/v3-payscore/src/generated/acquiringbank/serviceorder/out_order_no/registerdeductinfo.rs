@@ -5,28 +5,59 @@
 /// The JSON body of 从业机构登记微信支付分扣款信息 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 从业机构登记微信支付分扣款信息 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRegisterdeductinfoBody {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 服务商应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商应用ID")
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 渠道商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商商户号\n\n**Required.**")
+    )]
     pub channel_id: ::std::string::String,
     /// 商户系统内部扣款单号。
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户系统内部扣款单号。")
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 子商户公众账号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户公众账号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -89,10 +120,21 @@ impl CreateRegisterdeductinfoBody {
 /// The response of 从业机构登记微信支付分扣款信息 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 从业机构登记微信支付分扣款信息 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateRegisterdeductinfoResponse {
     /// 商品或支付单简要描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商品或支付单简要描述")
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

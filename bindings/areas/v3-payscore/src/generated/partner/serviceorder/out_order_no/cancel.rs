@@ -5,19 +5,38 @@
 /// The JSON body of 取消支付分订单 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 取消支付分订单 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerCancelServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 撤销原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "撤销原因\n\n**Required.**")
+    )]
     pub reason: ::std::string::String,
 }
 

@@ -5,14 +5,26 @@
 /// The JSON body of 商户发起催收扣款 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户发起催收扣款 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerPayServiceorderBody {
     /// 服务ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "服务ID"))]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 

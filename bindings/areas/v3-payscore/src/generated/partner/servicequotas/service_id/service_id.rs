@@ -5,22 +5,45 @@
 /// Query parameters of 查询用户分层对应建议先享金额 (`GET /v3/payscore/partner/servicequotas/service-id/{service_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询用户分层对应建议先享金额 (`GET /v3/payscore/partner/servicequotas/service-id/{service_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetServicequotaByServiceIdQuery {
     /// 子商户商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 服务商的公众号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商的公众号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 子商户的公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户的公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 分层版本
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分层版本\n\n**Required.**")
+    )]
     pub risk_level_version: i64,
 }
 
@@ -63,17 +86,35 @@ impl GetServicequotaByServiceIdQuery {
 /// 先享金额列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `quotas`.\n\n先享金额列表")
+)]
 #[non_exhaustive]
 pub struct GetServicequotaByServiceIdQuotasItem {
     /// 用户分层
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户分层\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub risk_level: ::std::option::Option<i64>,
     /// 建议先享金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "建议先享金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub suggested_quota: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -103,40 +144,93 @@ impl GetServicequotaByServiceIdQuotasItem {
 /// The response of 查询用户分层对应建议先享金额 (`GET /v3/payscore/partner/servicequotas/service-id/{service_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询用户分层对应建议先享金额 (`GET /v3/payscore/partner/servicequotas/service-id/{service_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetServicequotaByServiceIdResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公众号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户的公众号ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户的公众号ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 分层版本
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分层版本\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub risk_level_version: ::std::option::Option<i64>,
     /// 先享金额列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "先享金额列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub quotas: ::std::option::Option<
         ::std::vec::Vec<GetServicequotaByServiceIdQuotasItem>,
     >,

@@ -5,15 +5,30 @@
 /// The JSON body of 解除用户授权关系（授权协议号） (`POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 解除用户授权关系（授权协议号） (`POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AuthorizationTerminatePermissionBody {
     /// 服务id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务id\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 撤销原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "撤销原因\n\n**Required.**")
+    )]
     pub reason: ::std::string::String,
 }
 

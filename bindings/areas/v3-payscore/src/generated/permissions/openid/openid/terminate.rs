@@ -5,19 +5,38 @@
 /// The JSON body of 解除用户授权关系（openid） (`POST /v3/payscore/permissions/openid/{openid}/terminate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 解除用户授权关系（openid） (`POST /v3/payscore/permissions/openid/{openid}/terminate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OpenidTerminatePermissionBody {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 公众号id
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号id\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 撤销原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "撤销原因\n\n**Required.**")
+    )]
     pub reason: ::std::string::String,
 }
 

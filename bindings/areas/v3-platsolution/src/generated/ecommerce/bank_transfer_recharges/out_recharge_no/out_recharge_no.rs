@@ -44,13 +44,22 @@
 /// 充值金额
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `recharge_amount` object.\n\n充值金额")
+)]
 #[non_exhaustive]
 pub struct PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeAmount {
     /// 总金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "总金额"))]
     pub amount: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -82,22 +91,49 @@ impl PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeAmount {
 /// 转账充值的付款信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `bank_transfer_info` object.\n\n转账充值的付款信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionGetBankTransferRechargeByOutRechargeNoBankTransferInfo {
     /// 转账充值附言
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账充值附言")
+    )]
     pub memo: ::std::option::Option<::std::string::String>,
     /// 银行转账退回时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行转账退回时间")
+    )]
     pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 银行转账退回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行转账退回原因")
+    )]
     pub return_reason: ::std::option::Option<::std::string::String>,
     /// 开户银行名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开户银行名称")
+    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行卡号后四位
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "银行卡号后四位")
+    )]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -133,27 +169,62 @@ impl PlatsolutionGetBankTransferRechargeByOutRechargeNoBankTransferInfo {
 /// The response of 查询银行转账充值结果 (`GET /v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询银行转账充值结果 (`GET /v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse {
     /// 充值商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "充值商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付充值单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付充值单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub recharge_id: ::std::option::Option<::std::string::String>,
     /// 商户充值单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户充值单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 充值入账账户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "充值入账账户\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub account_type: ::std::option::Option<
         PlatsolutionGetBankTransferRechargeByOutRechargeNoAccountType,
     >,
@@ -161,6 +232,13 @@ pub struct PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "充值状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub recharge_state: ::std::option::Option<
         PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeState,
     >,
@@ -168,32 +246,66 @@ pub struct PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "充值场景\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub recharge_scene: ::std::option::Option<
         PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeScene,
     >,
     /// 充值状态描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充值状态描述")
+    )]
     pub recharge_state_desc: ::std::option::Option<::std::string::String>,
     /// 充值金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "充值金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub recharge_amount: ::std::option::Option<
         PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeAmount,
     >,
     /// 转账充值的付款信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账充值的付款信息")
+    )]
     pub bank_transfer_info: ::std::option::Option<
         PlatsolutionGetBankTransferRechargeByOutRechargeNoBankTransferInfo,
     >,
     /// 受理充值时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "受理充值时间")
+    )]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 充值成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "充值成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关闭充值时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关闭充值时间")
+    )]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

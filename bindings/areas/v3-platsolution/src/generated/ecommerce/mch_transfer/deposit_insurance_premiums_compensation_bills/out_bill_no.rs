@@ -18,10 +18,18 @@
 /// 转账接收方商户信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `mch_info` object.\n\n转账接收方商户信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetDepositInsurancePremiumsCompensationBillMchInfo {
     /// 商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "商户号"))]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -51,12 +59,26 @@ impl GetDepositInsurancePremiumsCompensationBillMchInfo {
 /// 赔付单信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `transaction_info` object.\n\n赔付单信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetDepositInsurancePremiumsCompensationBillTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "交易订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -86,19 +108,35 @@ impl GetDepositInsurancePremiumsCompensationBillTransactionInfo {
 /// 转账接收者信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n转账接收者信息")
+)]
 #[non_exhaustive]
 pub struct GetDepositInsurancePremiumsCompensationBillReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方类型")
+    )]
     pub type_: ::std::option::Option<GetDepositInsurancePremiumsCompensationBillType>,
     /// 转账接收方商户信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方商户信息")
+    )]
     pub mch_info: ::std::option::Option<
         GetDepositInsurancePremiumsCompensationBillMchInfo,
     >,
     /// 赔付单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付单信息")
+    )]
     pub transaction_info: ::std::option::Option<
         GetDepositInsurancePremiumsCompensationBillTransactionInfo,
     >,
@@ -134,10 +172,21 @@ impl GetDepositInsurancePremiumsCompensationBillReceiver {
 /// 转账接收方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `receiver_detail` object.\n\n转账接收方信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetDepositInsurancePremiumsCompensationBillReceiverDetail {
     /// 转账接收者信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收者信息")
+    )]
     pub receiver: ::std::option::Option<
         GetDepositInsurancePremiumsCompensationBillReceiver,
     >,
@@ -185,13 +234,25 @@ impl GetDepositInsurancePremiumsCompensationBillReceiverDetail {
 /// 关单信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `close_info` object.\n\n关单信息")
+)]
 #[non_exhaustive]
 pub struct GetDepositInsurancePremiumsCompensationBillCloseInfo {
     /// 关单时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关单时间")
+    )]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关单原因")
+    )]
     pub close_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -221,23 +282,52 @@ impl GetDepositInsurancePremiumsCompensationBillCloseInfo {
 /// The response of 查询保证金赔付保司保费结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询保证金赔付保司保费结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetDepositInsurancePremiumsCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "服务商商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 转账接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "转账接收方信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receiver_detail: ::std::option::Option<
         GetDepositInsurancePremiumsCompensationBillReceiverDetail,
     >,
@@ -245,40 +335,91 @@ pub struct GetDepositInsurancePremiumsCompensationBillResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付原因\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付转账单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "赔付状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<GetDepositInsurancePremiumsCompensationBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 成功时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "成功时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "关单信息")
+    )]
     pub close_info: ::std::option::Option<
         GetDepositInsurancePremiumsCompensationBillCloseInfo,
     >,
     /// 出资商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资商户号")
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

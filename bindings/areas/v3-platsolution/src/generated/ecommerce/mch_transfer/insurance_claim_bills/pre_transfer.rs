@@ -31,15 +31,30 @@
 /// 转账接收方订单信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `transaction_info` object.\n\n转账接收方订单信息"
+    )
+)]
 #[non_exhaustive]
 pub struct InsuranceCreatePreTransferTransactionInfo {
     /// 交易订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "交易订单号\n\n**Required.**")
+    )]
     pub transaction_id: ::std::string::String,
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方订单类型")
+    )]
     pub type_: ::std::option::Option<InsuranceCreatePreTransferTransactionInfoType>,
 }
 
@@ -76,14 +91,26 @@ impl InsuranceCreatePreTransferTransactionInfo {
 /// 收款方信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `receiver` object.\n\n收款方信息")
+)]
 #[non_exhaustive]
 pub struct InsuranceCreatePreTransferReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方类型")
+    )]
     pub type_: ::std::option::Option<InsuranceCreatePreTransferType>,
     /// 转账接收方订单信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账接收方订单信息")
+    )]
     pub transaction_info: ::std::option::Option<
         InsuranceCreatePreTransferTransactionInfo,
     >,
@@ -124,28 +151,59 @@ impl InsuranceCreatePreTransferReceiver {
 /// The JSON body of 请求保险理赔预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 请求保险理赔预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`)."
+    )
+)]
 #[non_exhaustive]
 pub struct InsuranceCreatePreTransferBody {
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 收款方信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款方信息\n\n**Required.**")
+    )]
     pub receiver: InsuranceCreatePreTransferReceiver,
     /// 商户单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户单号\n\n**Required.**")
+    )]
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付金额")
+    )]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "赔付原因\n\n**Required.**")
+    )]
     pub transfer_remark: ::std::string::String,
     /// 商户回调地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -205,30 +263,69 @@ impl InsuranceCreatePreTransferBody {
 /// The response of 请求保险理赔预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 请求保险理赔预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`)."
+    )
+)]
 #[non_exhaustive]
 pub struct InsuranceCreatePreTransferResponse {
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "微信支付转账单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub bill_id: ::std::option::Option<::std::string::String>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 跳转领取页面的package信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "跳转领取页面的package信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub package_info: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

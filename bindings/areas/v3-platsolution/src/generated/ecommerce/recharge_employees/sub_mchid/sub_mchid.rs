@@ -19,24 +19,51 @@
 /// 员工列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `employees`.\n\n员工列表")
+)]
 #[non_exhaustive]
 pub struct GetRechargeEmployeeBySubMchidEmployeesItem {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "二级商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 员工OpenID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "员工OpenID")
+    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 员工状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "员工状态")
+    )]
     pub state: ::std::option::Option<GetRechargeEmployeeBySubMchidState>,
     /// 添加员工时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "添加员工时间")
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 最后更新时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最后更新时间")
+    )]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -72,10 +99,21 @@ impl GetRechargeEmployeeBySubMchidEmployeesItem {
 /// The response of 查询二级商户可扫码充值员工列表 (`GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询二级商户可扫码充值员工列表 (`GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetRechargeEmployeeBySubMchidResponse {
     /// 员工列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "员工列表")
+    )]
     pub employees: ::std::option::Option<
         ::std::vec::Vec<GetRechargeEmployeeBySubMchidEmployeesItem>,
     >,

@@ -7,27 +7,54 @@
 /// 转账明细列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `transfer_detail_list`.\n\n转账明细列表"
+    )
+)]
 #[non_exhaustive]
 pub struct InsuranceApplyBatchTransferDetailListItem {
     /// 商家明细单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家明细单号\n\n**Required.**")
+    )]
     pub out_detail_no: ::std::string::String,
     /// 转账金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账金额\n\n**Required.**")
+    )]
     pub transfer_amount: i64,
     /// 转账备注
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账备注\n\n**Required.**")
+    )]
     pub transfer_remark: ::std::string::String,
     /// 微信转账预约单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "微信转账预约单号\n\n**Required.**")
+    )]
     pub reservation_id: ::std::string::String,
     /// 收款用户OpenID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款用户OpenID\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
 }
 
@@ -63,50 +90,101 @@ impl InsuranceApplyBatchTransferDetailListItem {
 /// The JSON body of 受理商家转账 (`POST /v3/platsolution/insurance/mch-transfer/batches/apply`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 受理商家转账 (`POST /v3/platsolution/insurance/mch-transfer/batches/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct InsuranceApplyBatchBody {
     /// 二级商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 服务商AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商AppID\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 二级商户AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商家批次单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家批次单号\n\n**Required.**")
+    )]
     pub out_batch_no: ::std::string::String,
     /// 批次名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次名称\n\n**Required.**")
+    )]
     pub batch_name: ::std::string::String,
     /// 批次备注
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次备注\n\n**Required.**")
+    )]
     pub batch_remark: ::std::string::String,
     /// 转账总金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账总金额\n\n**Required.**")
+    )]
     pub total_amount: i64,
     /// 转账总笔数
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账总笔数\n\n**Required.**")
+    )]
     pub total_num: i64,
     /// 转账场景ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账场景ID\n\n**Required.**")
+    )]
     pub transfer_scene_id: ::std::string::String,
     /// 转账明细列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "转账明细列表\n\n**Required.**")
+    )]
     pub transfer_detail_list: ::std::vec::Vec<InsuranceApplyBatchTransferDetailListItem>,
     /// 商户回调地址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户回调地址\n\n**Required.**")
+    )]
     pub notify_url: ::std::string::String,
 }
 
@@ -183,25 +261,57 @@ impl InsuranceApplyBatchBody {
 /// The response of 受理商家转账 (`POST /v3/platsolution/insurance/mch-transfer/batches/apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 受理商家转账 (`POST /v3/platsolution/insurance/mch-transfer/batches/apply`)."
+    )
+)]
 #[non_exhaustive]
 pub struct InsuranceApplyBatchResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商家转账批次单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次创建时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "批次状态")
+    )]
     pub batch_state: ::std::option::Option<InsuranceApplyBatchBatchState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,11 +5,22 @@
 /// The JSON body of 删除商户标识 (`DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 删除商户标识 (`DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteMerchantIdentifierBody {
     /// 服务商商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
 }
 
@@ -31,12 +42,26 @@ impl DeleteMerchantIdentifierBody {
 /// The response of 删除商户标识 (`DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 删除商户标识 (`DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DeleteMerchantIdentifierResponse {
     /// 可用商户范围id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用商户范围id\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub range_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -20,21 +20,44 @@
 /// 会员卡有效期
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `valid_date_information` object.\n\n会员卡有效期"
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardValidDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期类型\n\n**Required.**")
+    )]
     pub type_: ConfirmUserCardType,
     /// 有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期开始时间")
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期结束时间")
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
 }
 
@@ -111,15 +134,33 @@ impl ConfirmUserCardValidDateInformation {
 /// 平台提供的通用开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `common_field_list`.\n\n平台提供的通用开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub name: ::std::option::Option<ConfirmUserCardName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密的用户开卡时填写的个人信息\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -170,13 +211,28 @@ impl ::wechatpay_runtime::sensitive::Seal for ConfirmUserCardCommonFieldListItem
 /// 商户自定义的开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `custom_field_list`.\n\n商户自定义的开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardCustomFieldListItem {
     /// 字段名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字段名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 加密的用户选择的字段值列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "加密的用户选择的字段值列表")
+    )]
     pub user_chosen_values: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -222,15 +278,30 @@ impl ConfirmUserCardCustomFieldListItem {
 /// 用户开卡时填写的个人信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `user_information` object.\n\n用户开卡时填写的个人信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<ConfirmUserCardCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户自定义的开卡信息字段")
+    )]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<ConfirmUserCardCustomFieldListItem>,
     >,
@@ -296,44 +367,91 @@ impl ::wechatpay_runtime::sensitive::Seal for ConfirmUserCardUserInformation {
 /// The JSON body of 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 卡背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡背景颜色")
+    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡背景图URL")
+    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 加密的手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密的手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "等级"))]
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡有效期")
+    )]
     pub valid_date_information: ::std::option::Option<
         ConfirmUserCardValidDateInformation,
     >,
     /// 用户开卡时填写的个人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡时填写的个人信息")
+    )]
     pub user_information: ::std::option::Option<ConfirmUserCardUserInformation>,
     /// 商家数据包
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家数据包")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 会员开卡状态
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员开卡状态\n\n**Required.**")
+    )]
     pub user_card_confirm_state: ConfirmUserCardUserCardConfirmState,
 }
 
@@ -453,11 +571,22 @@ impl ::wechatpay_runtime::sensitive::Seal for ConfirmUserCardBody {
 /// Query parameters of 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardQuery {
     /// 会员卡模版ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡模版ID\n\n**Required.**")
+    )]
     pub card_id: ::std::string::String,
 }
 
@@ -494,6 +623,13 @@ impl ConfirmUserCardQuery {
 /// 会员卡有效期
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `valid_date_information` object.\n\n会员卡有效期"
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardResponseValidDateInformation {
     /// 有效期类型
@@ -501,15 +637,34 @@ pub struct ConfirmUserCardResponseValidDateInformation {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "有效期类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub type_: ::std::option::Option<ConfirmUserCardType>,
     /// 有效期开始时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期开始时间")
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "有效期结束时间")
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -545,15 +700,33 @@ impl ConfirmUserCardResponseValidDateInformation {
 /// 平台提供的通用开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `common_field_list`.\n\n平台提供的通用开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardUserInformationCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub name: ::std::option::Option<ConfirmUserCardName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密的用户开卡时填写的个人信息\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -585,13 +758,28 @@ impl ConfirmUserCardUserInformationCommonFieldListItem {
 /// 商户自定义的开卡信息字段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `custom_field_list`.\n\n商户自定义的开卡信息字段"
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardUserInformationCustomFieldListItem {
     /// 字段名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "字段名称")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 加密的用户选择的字段值列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "加密的用户选择的字段值列表")
+    )]
     pub user_chosen_values: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -625,15 +813,30 @@ impl ConfirmUserCardUserInformationCustomFieldListItem {
 /// 用户开卡时填写的个人信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `user_information` object.\n\n用户开卡时填写的个人信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardResponseUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "平台提供的通用开卡信息字段")
+    )]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<ConfirmUserCardUserInformationCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户自定义的开卡信息字段")
+    )]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<ConfirmUserCardUserInformationCustomFieldListItem>,
     >,
@@ -679,51 +882,116 @@ impl ConfirmUserCardResponseUserInformation {
 /// The response of 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ConfirmUserCardResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡模板ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户标识\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡背景颜色")
+    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "卡背景图URL")
+    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡类型\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub card_type: ::std::option::Option<ConfirmUserCardCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "加密的手机号\n\nSensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it."
+        )
+    )]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "等级"))]
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "会员卡有效期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub valid_date_information: ::std::option::Option<
         ConfirmUserCardResponseValidDateInformation,
     >,
@@ -731,23 +999,53 @@ pub struct ConfirmUserCardResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "领取时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户开卡时填写的个人信息")
+    )]
     pub user_information: ::std::option::Option<ConfirmUserCardResponseUserInformation>,
     /// 商家数据包
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商家数据包")
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户会员卡状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户会员卡状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub user_card_state: ::std::option::Option<ConfirmUserCardUserCardState>,
     /// 作废原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "作废原因")
+    )]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "作废时间")
+    )]
     pub invalid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

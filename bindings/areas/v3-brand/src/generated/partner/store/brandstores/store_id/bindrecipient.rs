@@ -5,19 +5,38 @@
 /// The JSON body of 绑定收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 绑定收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBindrecipientBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 门店收款商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 门店收款主体
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款主体\n\n**Required.**")
+    )]
     pub company_name: ::std::string::String,
 }
 
@@ -61,22 +80,46 @@ impl CreateBindrecipientBody {
 /// The response of 绑定收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 绑定收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateBindrecipientResponse {
     /// 品牌ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "品牌ID"))]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌门店ID")
+    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店收款商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款商户号")
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款主体")
+    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款绑定状态")
+    )]
     pub recipient_state: ::std::option::Option<CreateBindrecipientRecipientState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

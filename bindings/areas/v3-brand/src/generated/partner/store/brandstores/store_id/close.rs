@@ -5,11 +5,22 @@
 /// The JSON body of 暂停门店营业 (`POST /v3/brand/partner/store/brandstores/{store_id}/close`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 暂停门店营业 (`POST /v3/brand/partner/store/brandstores/{store_id}/close`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CloseBrandstoreBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
 }
 
@@ -44,18 +55,40 @@ impl CloseBrandstoreBody {
 /// The response of 暂停门店营业 (`POST /v3/brand/partner/store/brandstores/{store_id}/close`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 暂停门店营业 (`POST /v3/brand/partner/store/brandstores/{store_id}/close`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CloseBrandstoreResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌门店ID")
+    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店状态")
+    )]
     pub store_state: ::std::option::Option<CloseBrandstoreStoreState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,30 @@
 /// The JSON body of 解绑收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 解绑收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateUnbindrecipientBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 门店收款商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "门店收款商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
 }
 
@@ -40,10 +55,21 @@ impl CreateUnbindrecipientBody {
 /// The response of 解绑收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 解绑收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateUnbindrecipientResponse {
     /// 解绑失败原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "解绑失败原因")
+    )]
     pub failed_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

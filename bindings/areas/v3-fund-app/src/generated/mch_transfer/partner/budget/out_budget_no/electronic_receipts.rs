@@ -5,11 +5,22 @@
 /// Query parameters of 查询预算出资的电子回单 (`GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询预算出资的电子回单 (`GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FundQueryElectronicReceiptQuery {
     /// 受理凭证
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "受理凭证\n\n**Required.**")
+    )]
     pub accept_id: ::std::string::String,
 }
 
@@ -55,49 +66,114 @@ impl FundQueryElectronicReceiptQuery {
 /// The response of 查询预算出资的电子回单 (`GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询预算出资的电子回单 (`GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct FundQueryElectronicReceiptResponse {
     /// 商户预算单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户预算单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_budget_no: ::std::option::Option<::std::string::String>,
     /// 开始日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始日期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub start_date: ::std::option::Option<::std::string::String>,
     /// 结束日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束日期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_date: ::std::option::Option<::std::string::String>,
     /// 出资商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出资商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 收款商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款商户号")
+    )]
     pub receiver_mchid: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子回单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt_state: ::std::option::Option<FundQueryElectronicReceiptReceiptState>,
     /// 受理凭证
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理凭证\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_id: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash方法")
+    )]
     pub hash_type: ::std::option::Option<FundQueryElectronicReceiptHashType>,
     /// 电子回单文件的hash值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash值")
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 电子回单下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单下载地址")
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -238,22 +314,45 @@ impl ::wechatpay_runtime::Operation for FundQueryElectronicReceiptRequest {
 /// The JSON body of 申请预算出资的电子回单 (`POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 申请预算出资的电子回单 (`POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BudgetFundCreateElectronicReceiptBody {
     /// 开始日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "开始日期\n\n**Required.**")
+    )]
     pub start_date: ::std::string::String,
     /// 结束日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "结束日期\n\n**Required.**")
+    )]
     pub end_date: ::std::string::String,
     /// 出资商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "出资商户号\n\n**Required.**")
+    )]
     pub sponsor_mchid: ::std::string::String,
     /// 收款商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款商户号")
+    )]
     pub receiver_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -294,49 +393,114 @@ impl BudgetFundCreateElectronicReceiptBody {
 /// The response of 申请预算出资的电子回单 (`POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 申请预算出资的电子回单 (`POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`)."
+    )
+)]
 #[non_exhaustive]
 pub struct BudgetFundCreateElectronicReceiptResponse {
     /// 商户预算单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户预算单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_budget_no: ::std::option::Option<::std::string::String>,
     /// 开始日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始日期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub start_date: ::std::option::Option<::std::string::String>,
     /// 结束日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束日期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_date: ::std::option::Option<::std::string::String>,
     /// 出资商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "出资商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 收款商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款商户号")
+    )]
     pub receiver_mchid: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "电子回单状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub receipt_state: ::std::option::Option<FundQueryElectronicReceiptReceiptState>,
     /// 受理凭证
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "受理凭证\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub accept_id: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash方法")
+    )]
     pub hash_type: ::std::option::Option<FundQueryElectronicReceiptHashType>,
     /// 电子回单文件的hash值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单文件的hash值")
+    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 电子回单下载地址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "电子回单下载地址")
+    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -17,38 +17,77 @@
 /// The JSON body of 创建H5支付域名修改申请单 (`POST /v3/global/merchant/h5/permission/domain/applications`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 创建H5支付域名修改申请单 (`POST /v3/global/merchant/h5/permission/domain/applications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DomainGlobalCreateApplicationBody {
     /// 子商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// H5支付域名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5支付域名\n\n**Required.**")
+    )]
     pub domains: ::std::vec::Vec<::std::string::String>,
     /// 子商户H5经营网址
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户H5经营网址\n\n**Required.**")
+    )]
     pub website_url: ::std::string::String,
     /// 经营网址商业页面截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址商业页面截图")
+    )]
     pub website_business_page_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 经营网址首页截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址首页截图")
+    )]
     pub website_homepage_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 子商户经营网址状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户经营网址状态")
+    )]
     pub website_state: ::std::option::Option<DomainGlobalCreateApplicationWebsiteState>,
     /// 商户提供的审核结果回调接口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户提供的审核结果回调接口")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户申请单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户申请单号\n\n**Required.**")
+    )]
     pub out_applyment_id: ::std::string::String,
 }
 
@@ -149,35 +188,78 @@ impl DomainGlobalCreateApplicationBody {
 /// The response of 创建H5支付域名修改申请单 (`POST /v3/global/merchant/h5/permission/domain/applications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 创建H5支付域名修改申请单 (`POST /v3/global/merchant/h5/permission/domain/applications`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DomainGlobalCreateApplicationResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户经营网址状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户经营网址状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub website_state: ::std::option::Option<DomainGlobalCreateApplicationWebsiteState>,
     /// H5支付域名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "H5支付域名\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 子商户H5经营网址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户H5经营网址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub webiste_url: ::std::option::Option<::std::string::String>,
     /// 经营网址商业页面截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址商业页面截图")
+    )]
     pub website_business_page_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 经营网址首页截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址首页截图")
+    )]
     pub website_homepage_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -185,22 +267,48 @@ pub struct DomainGlobalCreateApplicationResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// 驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回原因")
+    )]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单状态")
+    )]
     pub applyment_state: ::std::option::Option<
         DomainGlobalCreateApplicationApplymentState,
     >,
     /// 商户提供的审核结果回调接口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户提供的审核结果回调接口")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_applyment_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

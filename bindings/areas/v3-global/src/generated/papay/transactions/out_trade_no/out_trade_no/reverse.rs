@@ -5,11 +5,22 @@
 /// Query parameters of 撤销订单(商户订单号) (`POST /v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 撤销订单(商户订单号) (`POST /v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PapayGlobalReverseTransactionQuery {
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 

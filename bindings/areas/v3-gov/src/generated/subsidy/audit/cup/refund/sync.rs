@@ -5,27 +5,54 @@
 /// The JSON body of 同步非银联支付交易退款信息 (`POST /v3/gov/subsidy/audit/cup/refund/sync`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 同步非银联支付交易退款信息 (`POST /v3/gov/subsidy/audit/cup/refund/sync`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SyncRefundBody {
     /// 分公司机构代码
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分公司机构代码\n\n**Required.**")
+    )]
     pub org_no: ::std::string::String,
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub mchnt_order_id: ::std::string::String,
     /// 审核记录上传时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核记录上传时间\n\n**Required.**")
+    )]
     pub upload_time: ::wechatpay_runtime::DateTime,
     /// 退款金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款金额\n\n**Required.**")
+    )]
     pub refund_at: ::std::string::String,
     /// 退款日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "退款日期\n\n**Required.**")
+    )]
     pub refund_dt: ::std::string::String,
 }
 
@@ -61,23 +88,52 @@ impl SyncRefundBody {
 /// The response of 同步非银联支付交易退款信息 (`POST /v3/gov/subsidy/audit/cup/refund/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 同步非银联支付交易退款信息 (`POST /v3/gov/subsidy/audit/cup/refund/sync`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SyncRefundResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应码\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "响应描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub msg: ::std::option::Option<::std::string::String>,
     /// 详细应答码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细应答码")
+    )]
     pub sub_code: ::std::option::Option<::std::string::String>,
     /// 详细应答码描述
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "详细应答码描述")
+    )]
     pub sub_msg: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

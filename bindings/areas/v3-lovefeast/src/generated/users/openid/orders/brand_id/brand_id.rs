@@ -5,13 +5,28 @@
 /// Query parameters of 查询用户捐赠单列表 (`GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询用户捐赠单列表 (`GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListOrderByUserQuery {
     /// 请求资源起始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求资源起始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大资源条数")
+    )]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -61,19 +76,39 @@ impl ListOrderByUserQuery {
 /// 支付者
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `payer` object.\n\n支付者")
+)]
 #[non_exhaustive]
 pub struct ListOrderByUserPayer {
     /// 用户标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识")
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户子标识
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户子标识")
+    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 用户头像URL
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户头像URL")
+    )]
     pub avatar: ::std::option::Option<::std::string::String>,
     /// 用户昵称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户昵称")
+    )]
     pub nickname: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -109,19 +144,36 @@ impl ListOrderByUserPayer {
 /// 订单金额
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `amount` object.\n\n订单金额")
+)]
 #[non_exhaustive]
 pub struct ListOrderByUserAmount {
     /// 总金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "总金额"))]
     pub total: ::std::option::Option<i64>,
     /// 用户支付金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户支付金额")
+    )]
     pub payer_total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户支付币种
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户支付币种")
+    )]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -157,46 +209,93 @@ impl ListOrderByUserAmount {
 /// 结果集
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `data`.\n\n结果集")
+)]
 #[non_exhaustive]
 pub struct ListOrderByUserDataItem {
     /// 捐赠订单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "捐赠订单号")
+    )]
     pub welfare_trade_id: ::std::option::Option<::std::string::String>,
     /// 应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "应用ID"))]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户应用ID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "品牌ID"))]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 捐赠来源
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "捐赠来源")
+    )]
     pub donate_source: ::std::option::Option<ListOrderByUserDonateSource>,
     /// 商户订单
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单")
+    )]
     pub merchant_order: ::std::option::Option<::std::string::String>,
     /// 捐赠机构名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "捐赠机构名称")
+    )]
     pub institution_name: ::std::option::Option<::std::string::String>,
     /// 捐赠项目编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "捐赠项目编号")
+    )]
     pub business_id: ::std::option::Option<::std::string::String>,
     /// 捐赠活动名称
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "捐赠活动名称")
+    )]
     pub business_name: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "支付完成时间")
+    )]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付者
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "支付者"))]
     pub payer: ::std::option::Option<ListOrderByUserPayer>,
     /// 订单金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "订单金额")
+    )]
     pub amount: ::std::option::Option<ListOrderByUserAmount>,
     /// 设备编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "设备编号")
+    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -248,22 +347,46 @@ impl ListOrderByUserDataItem {
 /// The response of 查询用户捐赠单列表 (`GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询用户捐赠单列表 (`GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ListOrderByUserResponse {
     /// 该次请求返回的记录条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "该次请求返回的记录条数")
+    )]
     pub count: ::std::option::Option<i64>,
     /// 最大记录条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最大记录条数")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 起始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "起始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 全部记录数量
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "全部记录数量")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 结果集
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "结果集"))]
     pub data: ::std::option::Option<::std::vec::Vec<ListOrderByUserDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,10 +5,21 @@
 /// The JSON body of 激活会员卡（跳转型激活） (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 激活会员卡（跳转型激活） (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ActivateCodeBody {
     /// 会员卡编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员卡编号")
+    )]
     pub membership_number: ::std::option::Option<::std::string::String>,
 }
 

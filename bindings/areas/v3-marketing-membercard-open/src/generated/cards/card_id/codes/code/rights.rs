@@ -7,22 +7,46 @@
 /// 会员专属咨询信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `guide` object.\n\n会员专属咨询信息")
+)]
 #[non_exhaustive]
 pub struct CodesModifyRightGuide {
     /// 联系人名字
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人名字")
+    )]
     pub staff_name: ::std::option::Option<::std::string::String>,
     /// 联系人头像
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系人头像")
+    )]
     pub head_image_url: ::std::option::Option<::std::string::String>,
     /// 联系方式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系方式")
+    )]
     pub contact_information_name: ::std::option::Option<::std::string::String>,
     /// 联系信息值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系信息值")
+    )]
     pub contact_information_value: ::std::option::Option<::std::string::String>,
     /// 联系电话
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "联系电话")
+    )]
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
 
@@ -101,32 +125,71 @@ impl CodesModifyRightGuide {
 /// The JSON body of 设置会员权益 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 设置会员权益 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CodesModifyRightBody {
     /// 变更前的会员积分值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "变更前的会员积分值")
+    )]
     pub before_bonus_value: ::std::option::Option<i64>,
     /// 变更后的会员积分值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "变更后的会员积分值")
+    )]
     pub bonus_value: ::std::option::Option<i64>,
     /// 会员积分变动值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员积分变动值")
+    )]
     pub add_bonus_value: ::std::option::Option<i64>,
     /// 商户请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 是否发送积分变更通知
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否发送积分变更通知")
+    )]
     pub need_inform_bonus: ::std::option::Option<bool>,
     /// 会员专享价文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员专享价文案")
+    )]
     pub member_price_word: ::std::option::Option<::std::string::String>,
     /// 会员发票跳转文案
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员发票跳转文案")
+    )]
     pub fapiao_jump_word: ::std::option::Option<::std::string::String>,
     /// 会员专属咨询信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员专属咨询信息")
+    )]
     pub guide: ::std::option::Option<CodesModifyRightGuide>,
 }
 

@@ -7,15 +7,27 @@
 /// 服务内容列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "An item of `field_list`.\n\n服务内容列表")
+)]
 #[non_exhaustive]
 pub struct SetServiceModuleDataFieldListItem {
     /// 内容字段ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "内容字段ID\n\n**Required.**")
+    )]
     pub field_id: ::std::string::String,
     /// 内容字段值
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "内容字段值\n\n**Required.**")
+    )]
     pub field_value: ::std::string::String,
 }
 
@@ -44,15 +56,30 @@ impl SetServiceModuleDataFieldListItem {
 /// 跳转小程序
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `jump_miniprogram` object.\n\n跳转小程序"
+    )
+)]
 #[non_exhaustive]
 pub struct SetServiceModuleDataJumpMiniprogram {
     /// 小程序appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 小程序path
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序path\n\n**Required.**")
+    )]
     pub path: ::std::string::String,
 }
 
@@ -81,15 +108,27 @@ impl SetServiceModuleDataJumpMiniprogram {
 /// 操作设置
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `action_setting` object.\n\n操作设置")
+)]
 #[non_exhaustive]
 pub struct SetServiceModuleDataActionSetting {
     /// 操作名称
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作名称\n\n**Required.**")
+    )]
     pub action_name: ::std::string::String,
     /// 跳转小程序
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "跳转小程序\n\n**Required.**")
+    )]
     pub jump_miniprogram: SetServiceModuleDataJumpMiniprogram,
 }
 
@@ -118,15 +157,30 @@ impl SetServiceModuleDataActionSetting {
 /// 内容模板设置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `content_template_data` object.\n\n内容模板设置"
+    )
+)]
 #[non_exhaustive]
 pub struct SetServiceModuleDataContentTemplateData {
     /// 服务内容列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务内容列表")
+    )]
     pub field_list: ::std::option::Option<
         ::std::vec::Vec<SetServiceModuleDataFieldListItem>,
     >,
     /// 操作设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "操作设置")
+    )]
     pub action_setting: ::std::option::Option<SetServiceModuleDataActionSetting>,
 }
 
@@ -170,15 +224,30 @@ impl SetServiceModuleDataContentTemplateData {
 /// 消息模板设置
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `message_template_setting` object.\n\n消息模板设置"
+    )
+)]
 #[non_exhaustive]
 pub struct SetServiceModuleDataMessageTemplateSetting {
     /// 模板消息ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "模板消息ID\n\n**Required.**")
+    )]
     pub message_template_id: ::std::string::String,
     /// 服务内容列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务内容列表\n\n**Required.**")
+    )]
     pub field_list: ::std::vec::Vec<SetServiceModuleDataFieldListItem>,
 }
 
@@ -207,18 +276,37 @@ impl SetServiceModuleDataMessageTemplateSetting {
 /// 服务状态设置
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `state_setting` object.\n\n服务状态设置"
+    )
+)]
 #[non_exhaustive]
 pub struct SetServiceModuleDataStateSetting {
     /// 状态ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "状态ID\n\n**Required.**")
+    )]
     pub state_id: ::std::string::String,
     /// 内容模板设置
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "内容模板设置\n\n**Required.**")
+    )]
     pub content_template_data: SetServiceModuleDataContentTemplateData,
     /// 消息模板设置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "消息模板设置")
+    )]
     pub message_template_setting: ::std::option::Option<
         SetServiceModuleDataMessageTemplateSetting,
     >,
@@ -260,19 +348,38 @@ impl SetServiceModuleDataStateSetting {
 /// The JSON body of 设置会员服务项用户信息 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 设置会员服务项用户信息 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`)."
+    )
+)]
 #[non_exhaustive]
 pub struct SetServiceModuleDataBody {
     /// 商户请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 会员服务项ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员服务项ID\n\n**Required.**")
+    )]
     pub service_module_id: ::std::string::String,
     /// 服务状态设置
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务状态设置\n\n**Required.**")
+    )]
     pub state_setting: SetServiceModuleDataStateSetting,
 }
 

@@ -5,10 +5,21 @@
 /// The JSON body of 作废用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 作废用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreateUnavailableBody {
     /// 失效理由
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效理由")
+    )]
     pub reason: ::std::option::Option<::std::string::String>,
 }
 

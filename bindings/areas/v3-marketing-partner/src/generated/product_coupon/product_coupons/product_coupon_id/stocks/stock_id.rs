@@ -5,11 +5,22 @@
 /// Query parameters of 查询商品券指定批次 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询商品券指定批次 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockQuery {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
 }
 
@@ -46,17 +57,38 @@ impl GetStockQuery {
 /// 品牌方预上传的券Code数量信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_code_count_info` object.\n\n品牌方预上传的券Code数量信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已上传的Code总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 当前可用的Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当前可用的Code\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -88,18 +120,37 @@ impl GetStockCouponCodeCountInfo {
 /// 发放规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `stock_send_rule` object.\n\n发放规则")
+)]
 #[non_exhaustive]
 pub struct GetStockStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放次数总上限\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每日发放次数上限")
+    )]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每个用户领取次数上限")
+    )]
     pub max_count_per_user: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -150,17 +201,38 @@ impl GetStockStockSendRule {
 /// 当天可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `day_period_list`.\n\n当天可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当天可用开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当天可用结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_time: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -192,13 +264,28 @@ impl GetStockDayPeriodListItem {
 /// 每周固定可用时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `weekly_available_period` object.\n\n每周固定可用时间"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周可用星期数")
+    )]
     pub day_list: ::std::option::Option<::std::vec::Vec<GetStockDayList>>,
     /// 当天可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "当天可用时间段")
+    )]
     pub day_period_list: ::std::option::Option<
         ::std::vec::Vec<GetStockDayPeriodListItem>,
     >,
@@ -232,17 +319,38 @@ impl GetStockWeeklyAvailablePeriod {
 /// 无规律的可用时间段
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `irregular_available_period_list`.\n\n无规律的可用时间段"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -274,29 +382,66 @@ impl GetStockIrregularAvailablePeriodListItem {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_period` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "生效后N天内有效")
+    )]
     pub available_days: ::std::option::Option<i64>,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周固定可用时间")
+    )]
     pub weekly_available_period: ::std::option::Option<GetStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的可用时间段")
+    )]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<GetStockIrregularAvailablePeriodListItem>,
     >,
@@ -338,17 +483,38 @@ impl GetStockCouponAvailablePeriod {
 /// 满减券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `normal_coupon` object.\n\n满减券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "固定减免金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -380,17 +546,38 @@ impl GetStockNormalCoupon {
 /// 折扣券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `discount_coupon` object.\n\n折扣券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "固定减免百分比\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub percent_off: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -422,17 +609,38 @@ impl GetStockDiscountCoupon {
 /// 兑换券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `exchange_coupon` object.\n\n兑换券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "门槛金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "固定兑换价格\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub exchange_price: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -464,21 +672,47 @@ impl GetStockExchangeCoupon {
 /// 单券使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `single_usage_rule` object.\n\n单券使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可核销时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_available_period: ::std::option::Option<GetStockCouponAvailablePeriod>,
     /// 满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满减券使用规则")
+    )]
     pub normal_coupon: ::std::option::Option<GetStockNormalCoupon>,
     /// 折扣券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则")
+    )]
     pub discount_coupon: ::std::option::Option<GetStockDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "兑换券使用规则")
+    )]
     pub exchange_coupon: ::std::option::Option<GetStockExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -514,26 +748,59 @@ impl GetStockSingleUsageRule {
 /// 券可核销时间
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_period` object.\n\n券可核销时间"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "开始时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "结束时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领取后N天开始生效
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "领取后N天开始生效")
+    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "每周固定可用时间")
+    )]
     pub weekly_available_period: ::std::option::Option<GetStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "无规律的可用时间段")
+    )]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<GetStockIrregularAvailablePeriodListItem>,
     >,
@@ -573,30 +840,60 @@ impl GetStockSequentialUsageRuleCouponAvailablePeriod {
 /// 多次优惠使用规则
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `sequential_usage_rule` object.\n\n多次优惠使用规则"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可核销时间\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_available_period: ::std::option::Option<
         GetStockSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "满减券使用规则")
+    )]
     pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<GetStockNormalCoupon>>,
     /// 折扣券使用规则列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "折扣券使用规则列表")
+    )]
     pub discount_coupon_list: ::std::option::Option<
         ::std::vec::Vec<GetStockDiscountCoupon>,
     >,
     /// 兑换券使用规则列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "兑换券使用规则列表")
+    )]
     pub exchange_coupon_list: ::std::option::Option<
         ::std::vec::Vec<GetStockExchangeCoupon>,
     >,
     /// 多次优惠是否提供首笔特惠
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠是否提供首笔特惠")
+    )]
     pub special_first: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -648,18 +945,40 @@ impl GetStockSequentialUsageRule {
 /// 券可用门店信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_store_info` object.\n\n券可用门店信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券可用门店描述\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -706,39 +1025,84 @@ impl GetStockCouponAvailableStoreInfo {
 /// 券使用规则展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `usage_rule_display_info` object.\n\n券使用规则展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用方式列表\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_usage_method_list: ::std::option::Option<
         ::std::vec::Vec<GetStockCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP的H5跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP的H5跳转路径")
+    )]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用说明\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可用门店信息")
+    )]
     pub coupon_available_store_info: ::std::option::Option<
         GetStockCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP跳转类型")
+    )]
     pub app_jump_type: ::std::option::Option<GetStockAppJumpType>,
     /// 口令链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "口令链接")
+    )]
     pub passcode_link: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -815,27 +1179,62 @@ impl GetStockUsageRuleDisplayInfo {
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_mini_program` object.\n\n小程序入口"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序appid\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "小程序跳转路径\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "入口文案\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "引导文案\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub guidance_wording: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -871,12 +1270,26 @@ impl GetStockEntranceMiniProgram {
 /// 公众号入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_official_account` object.\n\n公众号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "公众号AppID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -906,22 +1319,50 @@ impl GetStockEntranceOfficialAccount {
 /// 视频号入口
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_finder` object.\n\n视频号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号视频ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "视频号封面图\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -955,24 +1396,51 @@ impl GetStockEntranceFinder {
 /// 用户商品券展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_display_info` object.\n\n用户商品券展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券Code展示模式")
+    )]
     pub code_display_mode: ::std::option::Option<GetStockCodeDisplayMode>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<GetStockBackgroundColor>,
     /// 小程序入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序入口")
+    )]
     pub entrance_mini_program: ::std::option::Option<GetStockEntranceMiniProgram>,
     /// 公众号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号入口")
+    )]
     pub entrance_official_account: ::std::option::Option<
         GetStockEntranceOfficialAccount,
     >,
     /// 视频号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号入口")
+    )]
     pub entrance_finder: ::std::option::Option<GetStockEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1010,10 +1478,21 @@ impl GetStockCouponDisplayInfo {
 /// 事件通知配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `notify_config` object.\n\n事件通知配置"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockNotifyConfig {
     /// 事件通知appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知appid")
+    )]
     pub notify_appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1056,17 +1535,38 @@ impl GetStockNotifyConfig {
 /// 已发放次数
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `sent_count_info` object.\n\n已发放次数"
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已发放总次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "当天已发放次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub today_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1111,83 +1611,192 @@ impl GetStockSentCountInfo {
 /// The response of 查询商品券指定批次 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询商品券指定批次 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetStockResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券Code分配模式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code_mode: ::std::option::Option<GetStockCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌方预上传的券Code数量信息")
+    )]
     pub coupon_code_count_info: ::std::option::Option<GetStockCouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放规则\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_send_rule: ::std::option::Option<GetStockStockSendRule>,
     /// 单券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单券使用规则")
+    )]
     pub single_usage_rule: ::std::option::Option<GetStockSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠使用规则")
+    )]
     pub sequential_usage_rule: ::std::option::Option<GetStockSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用规则展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_rule_display_info: ::std::option::Option<GetStockUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户商品券展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_display_info: ::std::option::Option<GetStockCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "事件通知配置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_config: ::std::option::Option<GetStockNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用门店范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub store_scope: ::std::option::Option<GetStockStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已发放次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sent_count_info: ::std::option::Option<GetStockSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<GetStockState>,
     /// 失效请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效请求单号")
+    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效时间")
+    )]
     pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效原因")
+    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1366,17 +1975,36 @@ impl ::wechatpay_runtime::Operation for GetStockRequest {
 /// 券可用门店信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_available_store_info` object.\n\n券可用门店信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可用门店描述\n\n**Required.**")
+    )]
     pub description: ::std::string::String,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -1422,35 +2050,74 @@ impl ModifyStockCouponAvailableStoreInfo {
 /// 券使用规则展示信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `usage_rule_display_info` object.\n\n券使用规则展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券使用方式列表\n\n**Required.**")
+    )]
     pub coupon_usage_method_list: ::std::vec::Vec<GetStockCouponUsageMethodList>,
     /// 小程序AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序AppID")
+    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径")
+    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP的H5跳转路径
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP的H5跳转路径")
+    )]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券使用说明\n\n**Required.**")
+    )]
     pub usage_description: ::std::string::String,
     /// 券可用门店信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券可用门店信息")
+    )]
     pub coupon_available_store_info: ::std::option::Option<
         ModifyStockCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "APP跳转类型")
+    )]
     pub app_jump_type: ::std::option::Option<GetStockAppJumpType>,
     /// 口令链接
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "口令链接")
+    )]
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
@@ -1544,23 +2211,46 @@ impl ModifyStockUsageRuleDisplayInfo {
 /// 小程序入口
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_mini_program` object.\n\n小程序入口"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockEntranceMiniProgram {
     /// 小程序appid
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序appid\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 小程序跳转路径
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序跳转路径\n\n**Required.**")
+    )]
     pub path: ::std::string::String,
     /// 入口文案
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "入口文案\n\n**Required.**")
+    )]
     pub entrance_wording: ::std::string::String,
     /// 引导文案
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "引导文案\n\n**Required.**")
+    )]
     pub guidance_wording: ::std::string::String,
 }
 
@@ -1595,11 +2285,22 @@ impl ModifyStockEntranceMiniProgram {
 /// 公众号入口
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_official_account` object.\n\n公众号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号AppID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
 }
 
@@ -1623,19 +2324,38 @@ impl ModifyStockEntranceOfficialAccount {
 /// 视频号入口
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `entrance_finder` object.\n\n视频号入口"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockEntranceFinder {
     /// 视频号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号ID\n\n**Required.**")
+    )]
     pub finder_id: ::std::string::String,
     /// 视频号视频ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号视频ID\n\n**Required.**")
+    )]
     pub finder_video_id: ::std::string::String,
     /// 视频号封面图
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号封面图\n\n**Required.**")
+    )]
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
@@ -1667,24 +2387,51 @@ impl ModifyStockEntranceFinder {
 /// 用户商品券展示信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `coupon_display_info` object.\n\n用户商品券展示信息"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券Code展示模式")
+    )]
     pub code_display_mode: ::std::option::Option<GetStockCodeDisplayMode>,
     /// 背景颜色
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "背景颜色")
+    )]
     pub background_color: ::std::option::Option<GetStockBackgroundColor>,
     /// 小程序入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "小程序入口")
+    )]
     pub entrance_mini_program: ::std::option::Option<ModifyStockEntranceMiniProgram>,
     /// 公众号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众号入口")
+    )]
     pub entrance_official_account: ::std::option::Option<
         ModifyStockEntranceOfficialAccount,
     >,
     /// 视频号入口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "视频号入口")
+    )]
     pub entrance_finder: ::std::option::Option<ModifyStockEntranceFinder>,
 }
 
@@ -1763,10 +2510,21 @@ impl ModifyStockCouponDisplayInfo {
 /// 事件通知配置
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `notify_config` object.\n\n事件通知配置"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockNotifyConfig {
     /// 事件通知appid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知appid")
+    )]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1797,30 +2555,62 @@ impl ModifyStockNotifyConfig {
 /// The JSON body of 修改商品券指定批次 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改商品券指定批次 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 修改请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "修改请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券使用规则展示信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券使用规则展示信息")
+    )]
     pub usage_rule_display_info: ::std::option::Option<ModifyStockUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户商品券展示信息")
+    )]
     pub coupon_display_info: ::std::option::Option<ModifyStockCouponDisplayInfo>,
     /// 事件通知配置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "事件通知配置")
+    )]
     pub notify_config: ::std::option::Option<ModifyStockNotifyConfig>,
     /// 可用门店范围
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可用门店范围")
+    )]
     pub store_scope: ::std::option::Option<GetStockStoreScope>,
 }
 
@@ -1898,83 +2688,192 @@ impl ModifyStockBody {
 /// The response of 修改商品券指定批次 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改商品券指定批次 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyStockResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商品券ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "备注"))]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券Code分配模式\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_code_mode: ::std::option::Option<GetStockCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌方预上传的券Code数量信息")
+    )]
     pub coupon_code_count_info: ::std::option::Option<GetStockCouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发放规则\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub stock_send_rule: ::std::option::Option<GetStockStockSendRule>,
     /// 单券使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "单券使用规则")
+    )]
     pub single_usage_rule: ::std::option::Option<GetStockSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "多次优惠使用规则")
+    )]
     pub sequential_usage_rule: ::std::option::Option<GetStockSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "券使用规则展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub usage_rule_display_info: ::std::option::Option<GetStockUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "用户商品券展示信息\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub coupon_display_info: ::std::option::Option<GetStockCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "事件通知配置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub notify_config: ::std::option::Option<GetStockNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "可用门店范围\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub store_scope: ::std::option::Option<GetStockStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "已发放次数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sent_count_info: ::std::option::Option<GetStockSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "批次状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub state: ::std::option::Option<GetStockState>,
     /// 失效请求单号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效请求单号")
+    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效时间")
+    )]
     pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "失效原因")
+    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "品牌ID\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -19,10 +19,15 @@
 /// 学生信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `student_info` object.\n\n学生信息")
+)]
 #[non_exhaustive]
 pub struct GetUserByOutUserIdStudentInfo {
     /// 班级名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "班级名"))]
     pub class_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -52,10 +57,15 @@ impl GetUserByOutUserIdStudentInfo {
 /// 职工信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `staff_info` object.\n\n职工信息")
+)]
 #[non_exhaustive]
 pub struct GetUserByOutUserIdStaffInfo {
     /// 职业
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "职业"))]
     pub occupation: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -108,40 +118,82 @@ impl GetUserByOutUserIdStaffInfo {
 /// The response of 刷脸用户信息查询接口 (`GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 刷脸用户信息查询接口 (`GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetUserByOutUserIdResponse {
     /// 刷脸用户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "刷脸用户ID")
+    )]
     pub use_id: ::std::option::Option<::std::string::String>,
     /// 商户刷脸用户ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户刷脸用户ID")
+    )]
     pub out_user_id: ::std::option::Option<::std::string::String>,
     /// 机构ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "机构ID"))]
     pub organization_id: ::std::option::Option<::std::string::String>,
     /// 姓名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "姓名"))]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// 用户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户类型")
+    )]
     pub user_type: ::std::option::Option<GetUserByOutUserIdUserType>,
     /// 学生信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "学生信息")
+    )]
     pub student_info: ::std::option::Option<GetUserByOutUserIdStudentInfo>,
     /// 职工信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "职工信息")
+    )]
     pub staff_info: ::std::option::Option<GetUserByOutUserIdStaffInfo>,
     /// 用户状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户状态")
+    )]
     pub status: ::std::option::Option<GetUserByOutUserIdStatus>,
     /// 签约状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "签约状态")
+    )]
     pub contract_state: ::std::option::Option<GetUserByOutUserIdContractState>,
     /// 人脸图片上传状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "人脸图片上传状态")
+    )]
     pub face_image_ok: ::std::option::Option<bool>,
     /// 签约ID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "签约ID"))]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -291,10 +343,15 @@ impl ::wechatpay_runtime::Operation for GetUserByOutUserIdRequest {
 /// 学生信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `student_info` object.\n\n学生信息")
+)]
 #[non_exhaustive]
 pub struct ModifyUserByOutUserIdStudentInfo {
     /// 班级名
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "班级名"))]
     pub class_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -327,10 +384,15 @@ impl ModifyUserByOutUserIdStudentInfo {
 /// 职工信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `staff_info` object.\n\n职工信息")
+)]
 #[non_exhaustive]
 pub struct ModifyUserByOutUserIdStaffInfo {
     /// 职业
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "职业"))]
     pub occupation: ::std::option::Option<::std::string::String>,
 }
 
@@ -361,29 +423,63 @@ impl ModifyUserByOutUserIdStaffInfo {
 /// The JSON body of 刷脸用户信息修改接口 (`PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 刷脸用户信息修改接口 (`PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyUserByOutUserIdBody {
     /// 姓名
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "姓名\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户类型")
+    )]
     pub user_type: ::std::option::Option<GetUserByOutUserIdUserType>,
     /// 学生信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "学生信息")
+    )]
     pub student_info: ::std::option::Option<ModifyUserByOutUserIdStudentInfo>,
     /// 职工信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "职工信息")
+    )]
     pub staff_info: ::std::option::Option<ModifyUserByOutUserIdStaffInfo>,
     /// 状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "状态"))]
     pub status: ::std::option::Option<GetUserByOutUserIdStatus>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "手机号\n\nSensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`."
+        )
+    )]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 

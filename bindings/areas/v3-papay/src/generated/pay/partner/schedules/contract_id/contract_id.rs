@@ -5,11 +5,22 @@
 /// Query parameters of 查询扣费预约 (`GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 查询扣费预约 (`GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerGetScheduleByContractIdQuery {
     /// 子商户号商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 
@@ -33,15 +44,33 @@ impl PartnerGetScheduleByContractIdQuery {
 /// 已预约的扣费金额信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `scheduled_amount` object.\n\n已预约的扣费金额信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerGetScheduleByContractIdScheduledAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -71,31 +100,65 @@ impl PartnerGetScheduleByContractIdScheduledAmount {
 /// The response of 查询扣费预约 (`GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询扣费预约 (`GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerGetScheduleByContractIdResponse {
     /// 扣费预约的状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "扣费预约的状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 可扣费开始日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可扣费开始日期")
+    )]
     pub deduct_start_date: ::std::option::Option<::std::string::String>,
     /// 可扣费结束日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可扣费结束日期")
+    )]
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已预约的扣费金额信息")
+    )]
     pub scheduled_amount: ::std::option::Option<
         PartnerGetScheduleByContractIdScheduledAmount,
     >,
     /// 实际扣费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际扣费金额")
+    )]
     pub deduct_amount: ::std::option::Option<
         PartnerGetScheduleByContractIdScheduledAmount,
     >,
     /// 实际扣费的日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际扣费的日期")
+    )]
     pub deduct_date: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,15 +5,30 @@
 /// The JSON body of 关单 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 关单 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerCloseOrderBody {
     /// 服务商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 

@@ -5,21 +5,44 @@
 /// The JSON body of 撤销 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 撤销 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerPayReverseTransactionBody {
     /// 合作伙伴应用AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作伙伴应用AppID")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 合作伙伴商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作伙伴商户号\n\n**Required.**")
+    )]
     pub sp_mchid: ::std::string::String,
     /// 特约商户应用AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户应用AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 特约商户商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
 }
 
@@ -68,28 +91,64 @@ impl PartnerPayReverseTransactionBody {
 /// The response of 撤销 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 撤销 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerPayReverseTransactionResponse {
     /// 合作伙伴应用AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "合作伙伴应用AppID")
+    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 合作伙伴商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "合作伙伴商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 特约商户应用AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "特约商户应用AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 特约商户商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "特约商户商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户订单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -5,22 +5,45 @@
 /// The JSON body of 从业机构解除用户授权关系（授权协议号） (`POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 从业机构解除用户授权关系（授权协议号） (`POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct AcquiringbankTerminatePermissionBody {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 渠道商商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "渠道商商户号")
+    )]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 撤销原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "撤销原因\n\n**Required.**")
+    )]
     pub reason: ::std::string::String,
 }
 

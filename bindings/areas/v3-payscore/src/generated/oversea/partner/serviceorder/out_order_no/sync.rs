@@ -18,17 +18,33 @@
 /// 内容信息详情
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(title = "", description = "The `detail` object.\n\n内容信息详情")
+)]
 #[non_exhaustive]
 pub struct OverseaSyncServiceorderDetail {
     /// 收款序号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款序号")
+    )]
     pub seq: ::std::option::Option<i64>,
     /// 收款成功时间
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款成功时间\n\n**Required.**")
+    )]
     pub paid_time: ::wechatpay_runtime::DateTime,
     /// 收款金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "收款金额")
+    )]
     pub paid_amount: ::std::option::Option<i64>,
 }
 
@@ -68,24 +84,47 @@ impl OverseaSyncServiceorderDetail {
 /// The JSON body of 同步支付分订单信息 (`POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 同步支付分订单信息 (`POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`)."
+    )
+)]
 #[non_exhaustive]
 pub struct OverseaSyncServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "服务ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 场景类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "场景类型\n\n**Required.**")
+    )]
     pub type_: OverseaSyncServiceorderType,
     /// 内容信息详情
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "内容信息详情\n\n**Required.**")
+    )]
     pub detail: OverseaSyncServiceorderDetail,
 }
 

@@ -5,15 +5,30 @@
 /// The JSON body of 商户解除用户授权关系 (`POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户解除用户授权关系 (`POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UsersTerminatePermissionBody {
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 撤销原因
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "撤销原因\n\n**Required.**")
+    )]
     pub reason: ::std::string::String,
 }
 
@@ -40,15 +55,30 @@ impl UsersTerminatePermissionBody {
 /// Query parameters of 商户解除用户授权关系 (`POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 商户解除用户授权关系 (`POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`)."
+    )
+)]
 #[non_exhaustive]
 pub struct UsersTerminatePermissionQuery {
     /// 用户标识
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "用户标识\n\n**Required.**")
+    )]
     pub openid: ::std::string::String,
     /// 公众账号ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "公众账号ID\n\n**Required.**")
+    )]
     pub service_id: ::std::string::String,
 }
 

@@ -7,18 +7,37 @@
 /// 还款明细单信息列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `sub_orders`.\n\n还款明细单信息列表"
+    )
+)]
 #[non_exhaustive]
 pub struct ClosePartnerSubOrdersItem {
     /// 还款单发起商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款单发起商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 还款明细单订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "还款明细单订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 二级商户号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "二级商户号")
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -56,11 +75,25 @@ impl ClosePartnerSubOrdersItem {
 /// The JSON body of 商户关单 (`POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 商户关单 (`POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ClosePartnerBody {
     /// 还款明细单信息列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "还款明细单信息列表\n\n**Required.**"
+        )
+    )]
     pub sub_orders: ::std::vec::Vec<ClosePartnerSubOrdersItem>,
 }
 

@@ -30,33 +30,69 @@
 /// The JSON body of 资料更新请求审核结果回调通知 (`POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 资料更新请求审核结果回调通知 (`POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyResultBody {
     /// 资料更新请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "资料更新请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 审核结果
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核结果")
+    )]
     pub audit_result: ::std::option::Option<NotifyResultAuditResult>,
     /// 审核完成时间
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核完成时间")
+    )]
     pub audit_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 业务附属信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "业务附属信息")
+    )]
     pub attach_info: ::std::option::Option<::std::string::String>,
     /// 审核驳回错误码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核驳回错误码")
+    )]
     pub fail_code: ::std::option::Option<::std::string::String>,
     /// 审核驳回错误原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "审核驳回错误原因")
+    )]
     pub fail_msg: ::std::option::Option<::std::string::String>,
     /// 场景
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(title = "", description = "场景"))]
     pub scene: ::std::option::Option<NotifyResultScene>,
 }
 
@@ -143,10 +179,21 @@ impl NotifyResultBody {
 /// The response of 资料更新请求审核结果回调通知 (`POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 资料更新请求审核结果回调通知 (`POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct NotifyResultResponse {
     /// 接口返回信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "接口返回信息")
+    )]
     pub ret_msg: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -31,35 +31,78 @@
 /// The response of 查询H5支付域名修改申请单 (`GET /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 查询H5支付域名修改申请单 (`GET /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DomainGlobalGetApplicationResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户经营网址状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户经营网址状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub website_state: ::std::option::Option<DomainGlobalGetApplicationWebsiteState>,
     /// H5支付域名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "H5支付域名\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 子商户H5经营网址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户H5经营网址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub webiste_url: ::std::option::Option<::std::string::String>,
     /// 经营网址商业页面截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址商业页面截图")
+    )]
     pub website_business_page_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 经营网址首页截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址首页截图")
+    )]
     pub website_homepage_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -67,20 +110,46 @@ pub struct DomainGlobalGetApplicationResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// 驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回原因")
+    )]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单状态")
+    )]
     pub applyment_state: ::std::option::Option<DomainGlobalGetApplicationApplymentState>,
     /// 商户提供的审核结果回调接口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户提供的审核结果回调接口")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_applyment_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -216,25 +285,52 @@ impl ::wechatpay_runtime::Operation for DomainGlobalGetApplicationRequest {
 /// The JSON body of 修改H5支付域名修改申请单 (`PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 修改H5支付域名修改申请单 (`PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DomainModifyApplicationBody {
     /// H5支付域名
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "H5支付域名\n\n**Required.**")
+    )]
     pub domains: ::std::vec::Vec<::std::string::String>,
     /// 子商户经营网址状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户经营网址状态")
+    )]
     pub website_state: ::std::option::Option<DomainGlobalGetApplicationWebsiteState>,
     /// 商户H5经营网址
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户H5经营网址")
+    )]
     pub website_url: ::std::option::Option<::std::string::String>,
     /// 经营网址商业页面截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址商业页面截图")
+    )]
     pub website_business_page_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 经营网址首页截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址首页截图")
+    )]
     pub website_homepage_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -304,35 +400,78 @@ impl DomainModifyApplicationBody {
 /// The response of 修改H5支付域名修改申请单 (`PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 修改H5支付域名修改申请单 (`PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct DomainModifyApplicationResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户经营网址状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户经营网址状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub website_state: ::std::option::Option<DomainGlobalGetApplicationWebsiteState>,
     /// H5支付域名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "H5支付域名\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 子商户H5经营网址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "子商户H5经营网址\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub webiste_url: ::std::option::Option<::std::string::String>,
     /// 经营网址商业页面截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址商业页面截图")
+    )]
     pub website_business_page_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 经营网址首页截图
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "经营网址首页截图")
+    )]
     pub website_homepage_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -340,20 +479,46 @@ pub struct DomainModifyApplicationResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// 驳回原因
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "驳回原因")
+    )]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "申请单状态")
+    )]
     pub applyment_state: ::std::option::Option<DomainGlobalGetApplicationApplymentState>,
     /// 商户提供的审核结果回调接口
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户提供的审核结果回调接口")
+    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "商户申请单号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub out_applyment_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

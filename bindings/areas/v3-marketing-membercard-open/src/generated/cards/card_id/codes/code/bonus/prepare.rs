@@ -5,23 +5,46 @@
 /// The JSON body of 支付结果页展示会员积分 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 支付结果页展示会员积分 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`)."
+    )
+)]
 #[non_exhaustive]
 pub struct CreatePrepareBody {
     /// 商户订单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "商户订单号\n\n**Required.**")
+    )]
     pub out_trade_no: ::std::string::String,
     /// 直连商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "直连商户号\n\n**Required.**")
+    )]
     pub mchid: ::std::string::String,
     /// 子商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 会员积分值
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "会员积分值\n\n**Required.**")
+    )]
     pub bonus_value: i64,
 }
 

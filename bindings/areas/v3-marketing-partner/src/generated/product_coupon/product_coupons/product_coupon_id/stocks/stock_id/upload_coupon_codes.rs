@@ -5,19 +5,38 @@
 /// The JSON body of 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerUploadCouponCodesBody {
     /// 品牌ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "品牌ID\n\n**Required.**")
+    )]
     pub brand_id: ::std::string::String,
     /// 请求单号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "请求单号\n\n**Required.**")
+    )]
     pub out_request_no: ::std::string::String,
     /// 券Code列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "券Code列表\n\n**Required.**")
+    )]
     pub code_list: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -47,26 +66,56 @@ impl PartnerUploadCouponCodesBody {
 /// The response of 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerUploadCouponCodesResponse {
     /// 去重后券Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "去重后券Code总数\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// 上传成功的券Code列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传成功的券Code列表")
+    )]
     pub success_code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 上传失败的券Code列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "上传失败的券Code列表")
+    )]
     pub failed_code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 已经存在的券Code列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已经存在的券Code列表")
+    )]
     pub already_exist_code_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 重复的券Code列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "重复的券Code列表")
+    )]
     pub duplicate_code_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,

@@ -5,13 +5,28 @@
 /// Query parameters of 保险商户查询保险扣费周期列表 (`GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "Query parameters of 保险商户查询保险扣费周期列表 (`GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetPolicyPeriodByOutContractCodeQuery {
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页大小")
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "分页开始位置")
+    )]
     pub offset: ::std::option::Option<i64>,
 }
 
@@ -49,15 +64,33 @@ impl GetPolicyPeriodByOutContractCodeQuery {
 /// 扣费周期预计的扣费金额
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `estimated_deduct_amount` object.\n\n扣费周期预计的扣费金额"
+    )
+)]
 #[non_exhaustive]
 pub struct GetPolicyPeriodByOutContractCodeEstimatedDeductAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -89,22 +122,50 @@ impl GetPolicyPeriodByOutContractCodeEstimatedDeductAmount {
 /// 扣费周期列表，包括每个扣费周期项详情。
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `data`.\n\n扣费周期列表，包括每个扣费周期项详情。"
+    )
+)]
 #[non_exhaustive]
 pub struct GetPolicyPeriodByOutContractCodeDataItem {
     /// 保单的扣费周期编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保单的扣费周期编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_period_id: ::std::option::Option<i64>,
     /// 扣费周期预计的扣费的日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "扣费周期预计的扣费的日期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 扣费周期预计的扣费金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "扣费周期预计的扣费金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub estimated_deduct_amount: ::std::option::Option<
         GetPolicyPeriodByOutContractCodeEstimatedDeductAmount,
     >,
@@ -112,19 +173,38 @@ pub struct GetPolicyPeriodByOutContractCodeDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "扣费周期预约状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_period_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已预约的扣费金额信息")
+    )]
     pub scheduled_amount: ::std::option::Option<
         GetPolicyPeriodByOutContractCodeEstimatedDeductAmount,
     >,
     /// 实际扣费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际扣费金额")
+    )]
     pub deduct_amount: ::std::option::Option<
         GetPolicyPeriodByOutContractCodeEstimatedDeductAmount,
     >,
     /// 实际扣费的日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际扣费的日期")
+    )]
     pub deduct_date: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -164,10 +244,24 @@ impl GetPolicyPeriodByOutContractCodeDataItem {
 /// The response of 保险商户查询保险扣费周期列表 (`GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 保险商户查询保险扣费周期列表 (`GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)."
+    )
+)]
 #[non_exhaustive]
 pub struct GetPolicyPeriodByOutContractCodeResponse {
     /// 扣费周期列表，包括每个扣费周期项详情。
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "扣费周期列表，包括每个扣费周期项详情。"
+        )
+    )]
     pub data: ::std::option::Option<
         ::std::vec::Vec<GetPolicyPeriodByOutContractCodeDataItem>,
     >,
@@ -175,14 +269,32 @@ pub struct GetPolicyPeriodByOutContractCodeResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页大小\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "分页开始位置\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub offset: ::std::option::Option<i64>,
     /// 扣费周期总条数
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "扣费周期总条数")
+    )]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

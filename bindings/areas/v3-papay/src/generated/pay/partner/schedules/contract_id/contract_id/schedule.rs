@@ -7,14 +7,29 @@
 /// 预约的金额信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `schedule_amount` object.\n\n预约的金额信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerScheduleScheduleScheduleAmount {
     /// 金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -47,22 +62,45 @@ impl PartnerScheduleScheduleScheduleAmount {
 /// The JSON body of 预约扣费 (`POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 预约扣费 (`POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerScheduleScheduleBody {
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub sp_appid: ::std::string::String,
     /// 子商户号商户号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户号商户号\n\n**Required.**")
+    )]
     pub sub_mchid: ::std::string::String,
     /// 子商户的AppID
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "子商户的AppID")
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 预约的金额信息
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预约的金额信息\n\n**Required.**")
+    )]
     pub schedule_amount: PartnerScheduleScheduleScheduleAmount,
 }
 
@@ -105,15 +143,33 @@ impl PartnerScheduleScheduleBody {
 /// 已预约的扣费金额信息
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `scheduled_amount` object.\n\n已预约的扣费金额信息"
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerScheduleScheduleScheduledAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -143,27 +199,61 @@ impl PartnerScheduleScheduleScheduledAmount {
 /// The response of 预约扣费 (`POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 预约扣费 (`POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`)."
+    )
+)]
 #[non_exhaustive]
 pub struct PartnerScheduleScheduleResponse {
     /// 扣费预约的状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "扣费预约的状态\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 可扣费开始日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可扣费开始日期")
+    )]
     pub deduct_start_date: ::std::option::Option<::std::string::String>,
     /// 可扣费结束日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "可扣费结束日期")
+    )]
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "已预约的扣费金额信息")
+    )]
     pub scheduled_amount: ::std::option::Option<PartnerScheduleScheduleScheduledAmount>,
     /// 实际扣费金额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际扣费金额")
+    )]
     pub deduct_amount: ::std::option::Option<PartnerScheduleScheduleScheduledAmount>,
     /// 实际扣费的日期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "实际扣费的日期")
+    )]
     pub deduct_date: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -7,14 +7,29 @@
 /// 预计扣费金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `estimated_deduct_amount` object.\n\n预计扣费金额"
+    )
+)]
 #[non_exhaustive]
 pub struct RenewContractEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -49,19 +64,38 @@ impl RenewContractEstimatedDeductAmount {
 /// 续期的扣费周期列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `policy_periods`.\n\n续期的扣费周期列表"
+    )
+)]
 #[non_exhaustive]
 pub struct RenewContractPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保险扣费周期编号\n\n**Required.**")
+    )]
     pub policy_period_id: i64,
     /// 预计扣费的日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费的日期\n\n**Required.**")
+    )]
     pub estimated_deduct_date: ::std::string::String,
     /// 预计扣费金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费金额\n\n**Required.**")
+    )]
     pub estimated_deduct_amount: RenewContractEstimatedDeductAmount,
 }
 
@@ -91,15 +125,33 @@ impl RenewContractPolicyPeriodsItem {
 /// The JSON body of 保险商户受理续期自动续费协议 (`POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 保险商户受理续期自动续费协议 (`POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`)."
+    )
+)]
 #[non_exhaustive]
 pub struct RenewContractBody {
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 续期的扣费周期列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "续期的扣费周期列表\n\n**Required.**"
+        )
+    )]
     pub policy_periods: ::std::vec::Vec<RenewContractPolicyPeriodsItem>,
 }
 

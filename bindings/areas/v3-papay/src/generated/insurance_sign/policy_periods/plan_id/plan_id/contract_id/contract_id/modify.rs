@@ -7,14 +7,29 @@
 /// 预计扣费金额
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `estimated_deduct_amount` object.\n\n预计扣费金额"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyPolicyPeriodEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "金额\n\n**Required.**")
+    )]
     pub total: i64,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -49,19 +64,38 @@ impl ModifyPolicyPeriodEstimatedDeductAmount {
 /// 续期的扣费周期列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `policy_periods`.\n\n续期的扣费周期列表"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyPolicyPeriodPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "保险扣费周期编号\n\n**Required.**")
+    )]
     pub policy_period_id: i64,
     /// 预计扣费的日期
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费的日期\n\n**Required.**")
+    )]
     pub estimated_deduct_date: ::std::string::String,
     /// 预计扣费金额
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "预计扣费金额\n\n**Required.**")
+    )]
     pub estimated_deduct_amount: ModifyPolicyPeriodEstimatedDeductAmount,
 }
 
@@ -91,18 +125,40 @@ impl ModifyPolicyPeriodPolicyPeriodsItem {
 /// The JSON body of 保险商户修改保险扣费周期列表 (`POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The JSON body of 保险商户修改保险扣费周期列表 (`POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyPolicyPeriodBody {
     /// 应用ID
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "应用ID\n\n**Required.**")
+    )]
     pub appid: ::std::string::String,
     /// 续期的扣费周期列表
     ///
     /// **Required.**
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "续期的扣费周期列表\n\n**Required.**"
+        )
+    )]
     pub policy_periods: ::std::vec::Vec<ModifyPolicyPeriodPolicyPeriodsItem>,
     /// 是否允许取消预约
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "是否允许取消预约")
+    )]
     pub allow_cancel_scheduled: ::std::option::Option<bool>,
 }
 
@@ -141,15 +197,33 @@ impl ModifyPolicyPeriodBody {
 /// 预计扣费金额
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The `estimated_deduct_amount` object.\n\n预计扣费金额"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "货币类型")
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -181,22 +255,50 @@ impl ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount {
 /// 最新的扣费周期列表
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "An item of `policy_periods`.\n\n最新的扣费周期列表"
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyPolicyPeriodResponsePolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "保险扣费周期编号\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub policy_period_id: ::std::option::Option<i64>,
     /// 预计扣费的日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预计扣费的日期\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 预计扣费金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "预计扣费金额\n\nMarked required on the page; not promised, like every answer field (see the crate docs)."
+        )
+    )]
     pub estimated_deduct_amount: ::std::option::Option<
         ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount,
     >,
@@ -230,15 +332,33 @@ impl ModifyPolicyPeriodResponsePolicyPeriodsItem {
 /// The response of 保险商户修改保险扣费周期列表 (`POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "json-schema",
+    schemars(
+        title = "",
+        description = "The response of 保险商户修改保险扣费周期列表 (`POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`)."
+    )
+)]
 #[non_exhaustive]
 pub struct ModifyPolicyPeriodResponse {
     /// 最新的扣费周期列表
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(title = "", description = "最新的扣费周期列表")
+    )]
     pub policy_periods: ::std::option::Option<
         ::std::vec::Vec<ModifyPolicyPeriodResponsePolicyPeriodsItem>,
     >,
     /// 发生了取消预约的扣费计划项编号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            title = "",
+            description = "发生了取消预约的扣费计划项编号"
+        )
+    )]
     pub cancel_scheduled_policy_period_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
