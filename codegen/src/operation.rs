@@ -290,15 +290,7 @@ impl RequestParts {
             operation.summary, operation.method, operation.path
         )];
         let checks = builder.request_part(&name, &docs, fields, true)?;
-        self.seals |= has_sensitive(fields);
-        for field in fields {
-            self.build.push(push_param(
-                &rt,
-                &quote!(self.query),
-                field,
-                &quote!(request.query),
-            ));
-        }
+        self.push_params(&rt, &ident("query"), fields);
         self.schemas.push(("query", name.to_string()));
         self.parts.push((ident("query"), name, checks));
         self.request_number |= has_request_number(fields);
@@ -320,17 +312,23 @@ impl RequestParts {
         );
         let docs = vec![format!("Request headers of {}.", operation.summary)];
         let checks = builder.request_part(&name, &docs, fields, false)?;
+        self.push_params(&rt, &ident("headers"), fields);
+        self.parts.push((ident("headers"), name, checks));
+        Ok(())
+    }
+
+    /// A statement per parameter of `part` (`query`, `headers`), writing it
+    /// into the request's list of the same name.
+    fn push_params(&mut self, rt: &TokenStream, part: &Ident, fields: &[Field]) {
         self.seals |= has_sensitive(fields);
         for field in fields {
             self.build.push(push_param(
-                &rt,
-                &quote!(self.headers),
+                rt,
+                &quote!(self.#part),
                 field,
-                &quote!(request.headers),
+                &quote!(request.#part),
             ));
         }
-        self.parts.push((ident("headers"), name, checks));
-        Ok(())
     }
 }
 

@@ -1,7 +1,8 @@
 //! File downloads end to end: a bill apply gives a digest and a link; the
 //! download streams to disk with the client's memory flat (measured by this
 //! binary's allocator), decompresses gzip as it streams, and is refused, with
-//! no file left behind, when its digest does not match. Digests are
+//! no file left behind, when its digest does not match or the connection cuts
+//! it short (then, and only then, worth downloading again). Digests are
 //! recomputed here from the saved file, not taken from the client's word.
 //!
 //! One test, run step by step, so the allocator measures one download only.
@@ -138,72 +139,19 @@ async fn bills_stream_to_disk_checked_and_flat() {
     assert_eq!(bytes, std::fs::read(&path).unwrap());
 
     // A corrupted download (one byte changed) is refused and leaves no file.
-    sandbox.set_bills(BillConfig {
-        size: MIB,
-        corrupt: true,
-        cut_short: false,
-    });
-    let bill = client
-        .apply_trade_bill(ApplyTradeBillQuery::new("2026-11-29"))
-        .await
-        .unwrap();
-    let digest = FileDigest::new(
-        bill.hash_type.as_deref().unwrap(),
-        bill.hash_value.as_deref().unwrap(),
-    )
-    .unwrap();
-    let path = dir.path().join("tradebill-2026-11-29.csv");
-    let error = client
-        .download_url(bill.download_url.as_deref().unwrap())
-        .await
-        .unwrap()
-        .save(&path, &digest)
-        .await
-        .expect_err("corrupted");
+    let error = save_refused(&client, &sandbox, dir.path(), "2026-11-29", true, false).await;
     assert!(
         matches!(error, DownloadError::DigestMismatch { .. }),
         "{error:?}"
     );
-    let left: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.contains("11-29"))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert!(!error.is_retryable());
 
     // A download cut short by the connection: typed as such, worth trying
     // again (unlike a digest mismatch), and no file left behind.
-    sandbox.set_bills(BillConfig {
-        size: MIB,
-        corrupt: false,
-        cut_short: true,
-    });
-    let bill = client
-        .apply_trade_bill(ApplyTradeBillQuery::new("2026-11-28"))
-        .await
-        .unwrap();
-    let digest = FileDigest::new(
-        bill.hash_type.as_deref().unwrap(),
-        bill.hash_value.as_deref().unwrap(),
-    )
-    .unwrap();
-    let path = dir.path().join("tradebill-2026-11-28.csv");
-    let error = client
-        .download_url(bill.download_url.as_deref().unwrap())
-        .await
-        .unwrap()
-        .save(&path, &digest)
-        .await
-        .expect_err("cut short");
+    let error = save_refused(&client, &sandbox, dir.path(), "2026-11-28", false, true).await;
     assert!(matches!(error, DownloadError::Interrupted(_)), "{error:?}");
     assert!(error.is_retryable());
     assert!(Error::from(error).is_retryable());
-    let left: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.contains("11-28"))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
 
     // An unknown token is WeChat Pay's error, typed.
     let error = client
@@ -211,4 +159,45 @@ async fn bills_stream_to_disk_checked_and_flat() {
         .await
         .expect_err("unknown token");
     assert!(matches!(error, Error::Api(_)), "{error:?}");
+}
+
+/// Applies for a 1 MiB bill of `date` that downloads `corrupt` or
+/// `cut_short`, saves it into `dir`, and returns why that was refused, having
+/// checked that no file of that date is left there.
+async fn save_refused(
+    client: &wechatpay_runtime::Client,
+    sandbox: &wechatpay_sandbox::Sandbox,
+    dir: &std::path::Path,
+    date: &str,
+    corrupt: bool,
+    cut_short: bool,
+) -> DownloadError {
+    sandbox.set_bills(BillConfig {
+        size: MIB,
+        corrupt,
+        cut_short,
+    });
+    let bill = client
+        .apply_trade_bill(ApplyTradeBillQuery::new(date))
+        .await
+        .unwrap();
+    let digest = FileDigest::new(
+        bill.hash_type.as_deref().unwrap(),
+        bill.hash_value.as_deref().unwrap(),
+    )
+    .unwrap();
+    let error = client
+        .download_url(bill.download_url.as_deref().unwrap())
+        .await
+        .unwrap()
+        .save(dir.join(format!("tradebill-{date}.csv")), &digest)
+        .await
+        .expect_err("refused");
+    let left: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.contains(date))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    error
 }
