@@ -13,8 +13,8 @@ use wechatpay_bindings::WechatPayApi;
 use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::{
     DeleteCouponCodeQuery, GetCouponCodeQuery,
 };
-use wechatpay_runtime::ClientBuilder;
 use wechatpay_runtime::schema::{EnumCheck, SchemaValidator};
+use wechatpay_runtime::{Client, ClientBuilder};
 
 /// Upload, list, reconcile, get and delete WeChat Pay merchant-coupon pre-stored
 /// codes, and receive the notifications that say which code went to which user.
@@ -293,19 +293,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         } => {
             with_client(sandbox, &connection, |builder| async move {
                 let client = builder.build().map_err(|e| explain(&e))?;
-                let mut query = GetCouponCodeQuery::new();
-                if let Some(appid) = appid {
-                    query = query.with_appid(appid);
-                }
-                let found = client
-                    .get_coupon_code(stock_id, code, query)
-                    .await
-                    .map_err(|e| explain(&e))?;
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&found).map_err(|e| e.to_string())?
-                );
-                Ok::<_, String>(ExitCode::SUCCESS)
+                get_code(&client, stock_id, code, appid).await
             })
             .await
         }
@@ -317,43 +305,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         } => {
             with_client(sandbox, &connection, |builder| async move {
                 let client = builder.build().map_err(|e| explain(&e))?;
-                let given = request_no.is_some();
-                let request_no = request_no.unwrap_or_else(|| fresh_request_no(&stock_id, &code));
-                eprintln!(
-                    "delete request number {request_no} (to repeat this very delete, pass --request-no {request_no})"
-                );
-                let deleted = client
-                    .delete_coupon_code(
-                        stock_id.clone(),
-                        code.clone(),
-                        DeleteCouponCodeQuery::new(request_no.clone()),
-                    )
-                    .await
-                    .map_err(|e| Failure::Run(explain(&e)))?;
-                // A request number WeChat Pay already answered is answered
-                // again, whatever the code: check that this one is gone.
-                if given {
-                    let lookup = client
-                        .get_coupon_code(stock_id.clone(), code.clone(), GetCouponCodeQuery::new())
-                        .await;
-                    match lookup {
-                        Ok(_) => {
-                            return Err(Failure::Input(format!(
-                                "{code} is still in stock {stock_id}: the request number {request_no} was used before for another delete, and WeChat Pay answered that one again; run the delete without --request-no"
-                            )));
-                        }
-                        Err(error) if error.status().is_some_and(|s| s.as_u16() == 404) => {}
-                        Err(error) => eprintln!(
-                            "warning: could not check that {code} is gone: {}",
-                            explain(&error)
-                        ),
-                    }
-                }
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&deleted).map_err(|e| e.to_string())?
-                );
-                Ok::<_, Failure>(ExitCode::SUCCESS)
+                delete_code(&client, stock_id, code, request_no).await
             })
             .await
         }
@@ -365,21 +317,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 return Ok(demo::events_on_sandbox(args).await?);
             }
             let _ = sandbox;
-            let client = connection
-                .settings
-                .client_builder()
-                .map_err(Failure::Input)?
-                .build()
-                .map_err(|e| explain(&e))?;
-            let parser = connection
-                .settings
-                .notification_parser(&client)
-                .map_err(Failure::Input)?;
-            if let Some(url) = &args.register {
-                register_notify_url(&client, url).await?;
-            }
-            let listener = couponcodes::events::bind(&args).await?;
-            Ok(couponcodes::events::serve(parser, listener, &args.out, interrupted()).await?)
+            serve_events(args, connection).await
         }
         Command::Validate {
             kind,
@@ -393,43 +331,145 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             dir,
             certificate_mode,
             faults,
-        } => {
-            let sandbox = wechatpay_sandbox::Sandbox::start(wechatpay_sandbox::SandboxConfig {
-                addr,
-                signing: if certificate_mode {
-                    wechatpay_sandbox::SigningMode::PlatformCertificate
-                } else {
-                    wechatpay_sandbox::SigningMode::PublicKey
-                },
-                faults: faults.plan(),
-                ..wechatpay_sandbox::SandboxConfig::default()
-            })
-            .await
-            .map_err(|e| format!("cannot start the sandbox on {addr}: {e}"))?;
-            println!(
-                "# WeChat Pay sandbox on {} (Ctrl-C stops it). In another shell:",
-                sandbox.base_url()
-            );
-            for (name, value) in sandbox.environment(&dir).map_err(|e| e.to_string())? {
-                println!("export {name}={value}");
-            }
-            println!(
-                "# then e.g.: couponcodes upload --stock-id {} codes.txt",
-                wechatpay_sandbox::DEFAULT_STOCK
-            );
-            println!(
-                "# Every documented operation answers with its page's example. To rehearse a\n\
-                 # notification receiver (couponcodes events serve, or yours), send it any event\n\
-                 # type of the docs (GET {0}/sandbox/events lists them):\n\
-                 #   curl -X POST {0}/sandbox/notify -d '{{\"event_type\": \"TRANSACTION.SUCCESS\", \"url\": \"http://127.0.0.1:8787/\", \"resource\": {{\"out_trade_no\": \"ORDER-1\"}}}}'",
-                sandbox.base_url()
-            );
-            interrupted().await;
-            Ok(ExitCode::SUCCESS)
-        }
+        } => Ok(run_sandbox(addr, dir, certificate_mode, faults).await?),
         #[cfg(feature = "sandbox")]
         Command::Demo { codes } => Ok(demo::run(codes).await?),
     }
+}
+
+/// `get`: one code's state, as WeChat Pay answers it.
+async fn get_code(
+    client: &Client,
+    stock_id: String,
+    code: String,
+    appid: Option<String>,
+) -> Result<ExitCode, String> {
+    let mut query = GetCouponCodeQuery::new();
+    if let Some(appid) = appid {
+        query = query.with_appid(appid);
+    }
+    let found = client
+        .get_coupon_code(stock_id, code, query)
+        .await
+        .map_err(|e| explain(&e))?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&found).map_err(|e| e.to_string())?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `delete`: one code, under a fresh request number unless one is given,
+/// and then checked gone when it was (a used number is answered again).
+async fn delete_code(
+    client: &Client,
+    stock_id: String,
+    code: String,
+    request_no: Option<String>,
+) -> Result<ExitCode, Failure> {
+    let given = request_no.is_some();
+    let request_no = request_no.unwrap_or_else(|| fresh_request_no(&stock_id, &code));
+    eprintln!(
+        "delete request number {request_no} (to repeat this very delete, pass --request-no {request_no})"
+    );
+    let deleted = client
+        .delete_coupon_code(
+            stock_id.clone(),
+            code.clone(),
+            DeleteCouponCodeQuery::new(request_no.clone()),
+        )
+        .await
+        .map_err(|e| Failure::Run(explain(&e)))?;
+    // A request number WeChat Pay already answered is answered
+    // again, whatever the code: check that this one is gone.
+    if given {
+        let lookup = client
+            .get_coupon_code(stock_id.clone(), code.clone(), GetCouponCodeQuery::new())
+            .await;
+        match lookup {
+            Ok(_) => {
+                return Err(Failure::Input(format!(
+                    "{code} is still in stock {stock_id}: the request number {request_no} was used before for another delete, and WeChat Pay answered that one again; run the delete without --request-no"
+                )));
+            }
+            Err(error) if error.status().is_some_and(|s| s.as_u16() == 404) => {}
+            Err(error) => eprintln!(
+                "warning: could not check that {code} is gone: {}",
+                explain(&error)
+            ),
+        }
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&deleted).map_err(|e| e.to_string())?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `events serve` against WeChat Pay (or a sandbox run apart): verify,
+/// decrypt and record every notification until interrupted.
+async fn serve_events(
+    args: couponcodes::events::ServeArgs,
+    connection: Connection,
+) -> Result<ExitCode, Failure> {
+    let client = connection
+        .settings
+        .client_builder()
+        .map_err(Failure::Input)?
+        .build()
+        .map_err(|e| explain(&e))?;
+    let parser = connection
+        .settings
+        .notification_parser(&client)
+        .map_err(Failure::Input)?;
+    if let Some(url) = &args.register {
+        register_notify_url(&client, url).await?;
+    }
+    let listener = couponcodes::events::bind(&args).await?;
+    Ok(couponcodes::events::serve(parser, listener, &args.out, interrupted()).await?)
+}
+
+/// `sandbox`: a local WeChat Pay until interrupted, and the environment a
+/// client needs to talk to it.
+#[cfg(feature = "sandbox")]
+async fn run_sandbox(
+    addr: std::net::SocketAddr,
+    dir: std::path::PathBuf,
+    certificate_mode: bool,
+    faults: wechatpay_sandbox::FaultArgs,
+) -> Result<ExitCode, String> {
+    let sandbox = wechatpay_sandbox::Sandbox::start(wechatpay_sandbox::SandboxConfig {
+        addr,
+        signing: if certificate_mode {
+            wechatpay_sandbox::SigningMode::PlatformCertificate
+        } else {
+            wechatpay_sandbox::SigningMode::PublicKey
+        },
+        faults: faults.plan(),
+        ..wechatpay_sandbox::SandboxConfig::default()
+    })
+    .await
+    .map_err(|e| format!("cannot start the sandbox on {addr}: {e}"))?;
+    println!(
+        "# WeChat Pay sandbox on {} (Ctrl-C stops it). In another shell:",
+        sandbox.base_url()
+    );
+    for (name, value) in sandbox.environment(&dir).map_err(|e| e.to_string())? {
+        println!("export {name}={value}");
+    }
+    println!(
+        "# then e.g.: couponcodes upload --stock-id {} codes.txt",
+        wechatpay_sandbox::DEFAULT_STOCK
+    );
+    println!(
+        "# Every documented operation answers with its page's example. To rehearse a\n\
+         # notification receiver (couponcodes events serve, or yours), send it any event\n\
+         # type of the docs (GET {0}/sandbox/events lists them):\n\
+         #   curl -X POST {0}/sandbox/notify -d '{{\"event_type\": \"TRANSACTION.SUCCESS\", \"url\": \"http://127.0.0.1:8787/\", \"resource\": {{\"out_trade_no\": \"ORDER-1\"}}}}'",
+        sandbox.base_url()
+    );
+    interrupted().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn validate(
