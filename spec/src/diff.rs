@@ -266,24 +266,31 @@ fn receiver_view(notification: &Notification, event_type: &str) -> Operation {
 
 fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
     let id = old.id();
-    docs_changed(changes, &id, "summary", &old.summary, &new.summary);
+    diff_docs(&id, old, new, changes);
+    diff_shape(&id, old, new, changes);
+    diff_fields(&id, old, new, changes);
+}
+
+/// What the page says of the operation: only docs change.
+fn diff_docs(id: &str, old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
+    docs_changed(changes, id, "summary", &old.summary, &new.summary);
     docs_changed(
         changes,
-        &id,
+        id,
         "description",
         &old.description,
         &new.description,
     );
     docs_changed(
         changes,
-        &id,
+        id,
         "page_title",
         old.page_title.as_deref().unwrap_or(""),
         new.page_title.as_deref().unwrap_or(""),
     );
     docs_changed(
         changes,
-        &id,
+        id,
         "doc_links",
         &old.doc_links.join(" "),
         &new.doc_links.join(" "),
@@ -295,11 +302,16 @@ fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    docs_changed(changes, &id, "notices", &notices(old), &notices(new));
+    docs_changed(changes, id, "notices", &notices(old), &notices(new));
+}
+
+/// The operation's name, host, kind of response and which request groups
+/// it always carries.
+fn diff_shape(id: &str, old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
     if old.name != new.name {
         changes.push(change(
             Class::Breaking,
-            &id,
+            id,
             "name",
             ChangeKind::NameChanged,
             "the friendly method and type names change".into(),
@@ -310,7 +322,7 @@ fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
     if old.base_uri != new.base_uri {
         changes.push(change(
             Class::NonBreaking,
-            &id,
+            id,
             "base_uri",
             ChangeKind::BaseUriChanged,
             "the runtime sends to the documented host by itself".into(),
@@ -321,7 +333,7 @@ fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
     if response_kind(&old.response) != response_kind(&new.response) {
         changes.push(change(
             Class::Breaking,
-            &id,
+            id,
             "response",
             ChangeKind::ResponseKindChanged,
             "the operation's response type changes".into(),
@@ -346,7 +358,7 @@ fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
         if before != after {
             changes.push(change(
                 Class::NonBreaking,
-                &id,
+                id,
                 group,
                 ChangeKind::RequiredChanged,
                 "the generated request always carries the group; its fields say what is required"
@@ -356,13 +368,18 @@ fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
             ));
         }
     }
+}
+
+/// Its fields, each by its path: changed, removed, added, or moved from one
+/// type to another.
+fn diff_fields(id: &str, old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
     let old_fields = flatten(old);
     let new_fields = flatten(new);
     let mut removed: Vec<(&FieldPath, &Field)> = Vec::new();
     let mut added: Vec<(&FieldPath, &Field)> = Vec::new();
     for (path, field) in &old_fields {
         match new_fields.get(path) {
-            Some(new_field) => diff_field(&id, path, field, new_field, changes),
+            Some(new_field) => diff_field(id, path, field, new_field, changes),
             None if !has_missing_parent(path, &old_fields, &new_fields) => {
                 removed.push((path, field))
             }
@@ -387,7 +404,7 @@ fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
             moved_to.push(to);
             changes.push(change(
                 Class::Breaking,
-                &id,
+                id,
                 &from.to_string(),
                 ChangeKind::FieldMoved,
                 "the field belongs to another type now".into(),
@@ -397,7 +414,7 @@ fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
         } else {
             changes.push(change(
                 Class::Breaking,
-                &id,
+                id,
                 &from.to_string(),
                 ChangeKind::FieldRemoved,
                 if from.section.is_request() {
@@ -434,7 +451,7 @@ fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
         };
         changes.push(change(
             class,
-            &id,
+            id,
             &path.to_string(),
             ChangeKind::FieldAdded,
             reason.into(),
