@@ -532,121 +532,12 @@ impl Builder {
             untyped,
             ..
         } = row;
-        let line = field.line;
         self.pop_to(indent);
-        let above = self
-            .stack
-            .last()
-            .map(|slot| (slot.indent, slot.path.clone()));
-        let parent_path = match above {
-            None if indent == 0 => None,
-            None => Some(self.implied_parent(&field.name, indent, line, shape, diagnostics)),
-            Some((_, None)) => {
-                diagnostics.error(
-                    line,
-                    format!("`{}` is skipped with the row it is nested in", field.name),
-                );
-                self.stack.push(Slot { indent, path: None });
-                return;
-            }
-            Some((above, Some(path))) if above + 1 == indent => Some(path),
-            Some((above, Some(path))) => {
-                let parent = self.node(&path);
-                if self.shift.is_none() && parent.holds_fields() && parent.children_nodes.is_empty()
-                {
-                    diagnostics.warning(
-                        line,
-                        WarningKind::DeeperRows,
-                        format!(
-                            "`{}` is the first row under `{}` (indent {above}) but is at indent {indent}: read one level below it, with the rows after it down to indent {}",
-                            field.name,
-                            parent.field.name,
-                            above + 1
-                        ),
-                    );
-                    self.shift = Some(Shift {
-                        base: above,
-                        by: indent - above - 1,
-                    });
-                    indent = above + 1;
-                    Some(path)
-                } else {
-                    diagnostics.error(
-                        line,
-                        format!("`{}` jumps from indent {above} to {indent}", field.name),
-                    );
-                    self.stack.push(Slot { indent, path: None });
-                    return;
-                }
-            }
+        let Some(parent_path) = self.parent_of(&field, &mut indent, shape, diagnostics) else {
+            // Skipped, and so are the rows nested in it.
+            self.stack.push(Slot { indent, path: None });
+            return;
         };
-        // A string with documented values cannot hold JSON: the rows under
-        // it are not its fields, it is a row whose indent is one too few.
-        let parent_path = match parent_path {
-            Some(path) if self.is_valued_string(&path) => {
-                self.regroup_valued_string(path, indent, &field.name, line, diagnostics)
-            }
-            other => other,
-        };
-        if let Some(parent_path) = &parent_path {
-            let parent = self.node_mut(parent_path);
-            if !parent.holds_fields() {
-                let parent = &mut parent.field;
-                if parent.kind == Kind::String && !parent.is_array() {
-                    diagnostics.warning(
-                        line,
-                        WarningKind::ImplicitJson,
-                        format!(
-                            "`{}` is nested in string `{}` without a separator row; read as the string's JSON-encoded fields",
-                            field.name, parent.name
-                        ),
-                    );
-                    parent.encoded = Some("json".to_owned());
-                } else {
-                    diagnostics.error(
-                        line,
-                        format!(
-                            "`{}` is nested in `{}`, a `{}`, which has no fields",
-                            field.name,
-                            parent.name,
-                            parent.type_name()
-                        ),
-                    );
-                    self.stack.push(Slot { indent, path: None });
-                    return;
-                }
-            }
-        }
-        let siblings = match &parent_path {
-            None => &self.forest[..],
-            Some(path) => &self.node(path).children_nodes[..],
-        };
-        if let Some(twin) = siblings.iter().find(|n| n.field.name == field.name) {
-            // The site draws alternatives (one of several shapes) as sibling rows
-            // of the same name; they are merged once the table is read.
-            if twin.field.type_name() != field.type_name() {
-                diagnostics.error(
-                    line,
-                    format!(
-                        "duplicate field `{}`: a `{}` here, a `{}` on line {}; no single reading",
-                        field.name,
-                        field.type_name(),
-                        twin.field.type_name(),
-                        twin.field.line
-                    ),
-                );
-                self.stack.push(Slot { indent, path: None });
-                return;
-            }
-            diagnostics.warning(
-                line,
-                WarningKind::Alternative,
-                format!(
-                    "`{}` repeats the row on line {}: read as an alternative of it (fields merged; required only where every alternative requires it; enum values joined)",
-                    field.name, twin.field.line
-                ),
-            );
-        }
         let node = Node {
             field,
             literal,
@@ -662,6 +553,168 @@ impl Builder {
             path: Some(path),
         });
     }
+
+    /// Where a row of `field` at `indent` goes: `Some(None)` at the top,
+    /// `Some(Some(parent))` under a node, `None` when it cannot be read (said
+    /// in `diagnostics`). A row deeper than its parent allows may be read
+    /// shallower: `indent` then says where.
+    fn parent_of(
+        &mut self,
+        field: &Field,
+        indent: &mut u32,
+        shape: &TableShape<'_>,
+        diagnostics: &mut Diagnostics<'_>,
+    ) -> Option<Option<Vec<usize>>> {
+        let line = field.line;
+        let parent_path = match self
+            .stack
+            .last()
+            .map(|slot| (slot.indent, slot.path.clone()))
+        {
+            None if *indent == 0 => None,
+            None => Some(self.implied_parent(&field.name, *indent, line, shape, diagnostics)),
+            Some((_, None)) => {
+                diagnostics.error(
+                    line,
+                    format!("`{}` is skipped with the row it is nested in", field.name),
+                );
+                return None;
+            }
+            Some((above, Some(path))) if above + 1 == *indent => Some(path),
+            Some((above, Some(path))) => {
+                Some(self.deeper_row(field, indent, above, path, diagnostics)?)
+            }
+        };
+        // A string with documented values cannot hold JSON: the rows under
+        // it are not its fields, it is a row whose indent is one too few.
+        let parent_path = match parent_path {
+            Some(path) if self.is_valued_string(&path) => {
+                self.regroup_valued_string(path, *indent, &field.name, line, diagnostics)
+            }
+            other => other,
+        };
+        if let Some(parent_path) = &parent_path
+            && !self.holds_fields_or_json(parent_path, field, diagnostics)
+        {
+            return None;
+        }
+        let siblings = match &parent_path {
+            None => &self.forest[..],
+            Some(path) => &self.node(path).children_nodes[..],
+        };
+        if let Some(twin) = siblings.iter().find(|n| n.field.name == field.name) {
+            read_as_alternative(field, &twin.field, diagnostics)?;
+        }
+        Some(parent_path)
+    }
+
+    /// A row more than one level below the row above it: the first row
+    /// under a node that holds fields is read one level below it (and the
+    /// rows after it as far), any other is an error.
+    fn deeper_row(
+        &mut self,
+        field: &Field,
+        indent: &mut u32,
+        above: u32,
+        path: Vec<usize>,
+        diagnostics: &mut Diagnostics<'_>,
+    ) -> Option<Vec<usize>> {
+        let parent = self.node(&path);
+        if self.shift.is_none() && parent.holds_fields() && parent.children_nodes.is_empty() {
+            diagnostics.warning(
+                field.line,
+                WarningKind::DeeperRows,
+                format!(
+                    "`{}` is the first row under `{}` (indent {above}) but is at indent {indent}: read one level below it, with the rows after it down to indent {}",
+                    field.name,
+                    parent.field.name,
+                    above + 1
+                ),
+            );
+            self.shift = Some(Shift {
+                base: above,
+                by: *indent - above - 1,
+            });
+            *indent = above + 1;
+            Some(path)
+        } else {
+            diagnostics.error(
+                field.line,
+                format!("`{}` jumps from indent {above} to {indent}", field.name),
+            );
+            None
+        }
+    }
+
+    /// Whether the parent can hold the row: it holds fields, or it is a
+    /// string without a separator row, then read as JSON-encoded (warned).
+    fn holds_fields_or_json(
+        &mut self,
+        parent_path: &[usize],
+        field: &Field,
+        diagnostics: &mut Diagnostics<'_>,
+    ) -> bool {
+        let parent = self.node_mut(parent_path);
+        if parent.holds_fields() {
+            return true;
+        }
+        let parent = &mut parent.field;
+        if parent.kind == Kind::String && !parent.is_array() {
+            diagnostics.warning(
+                field.line,
+                WarningKind::ImplicitJson,
+                format!(
+                    "`{}` is nested in string `{}` without a separator row; read as the string's JSON-encoded fields",
+                    field.name, parent.name
+                ),
+            );
+            parent.encoded = Some("json".to_owned());
+            true
+        } else {
+            diagnostics.error(
+                field.line,
+                format!(
+                    "`{}` is nested in `{}`, a `{}`, which has no fields",
+                    field.name,
+                    parent.name,
+                    parent.type_name()
+                ),
+            );
+            false
+        }
+    }
+}
+
+/// A sibling row of the same name: the site draws alternatives (one of
+/// several shapes) that way, merged once the table is read. Of another type
+/// it has no single reading: `None`, said as an error.
+fn read_as_alternative(
+    field: &Field,
+    twin: &Field,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<()> {
+    if twin.type_name() != field.type_name() {
+        diagnostics.error(
+            field.line,
+            format!(
+                "duplicate field `{}`: a `{}` here, a `{}` on line {}; no single reading",
+                field.name,
+                field.type_name(),
+                twin.type_name(),
+                twin.line
+            ),
+        );
+        return None;
+    }
+    diagnostics.warning(
+        field.line,
+        WarningKind::Alternative,
+        format!(
+            "`{}` repeats the row on line {}: read as an alternative of it (fields merged; required only where every alternative requires it; enum values joined)",
+            field.name, twin.line
+        ),
+    );
+    Some(())
 }
 
 /// Whether the node is a string the page marks as holding JSON or ciphertext.
