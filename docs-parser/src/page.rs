@@ -565,11 +565,17 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let is_v2 = operation.path.starts_with("/v2/");
     // Top-level rows that are neither a known name nor a path parameter.
     let mut strays: Vec<Field> = Vec::new();
-    // Rows a table left without a parent went into the row it implies; the
-    // path's parameters among them are the path's.
+    for node in hoist_path_params(forest, &placeholders) {
+        read_request_row(operation, node, &placeholders, &mut strays, diagnostics);
+    }
+    read_strays(operation, strays, &placeholders, diagnostics);
+}
+
+/// Rows a table left without a parent went into the row it implies; the
+/// path's parameters among them are the path's, at the top.
+fn hoist_path_params(forest: Vec<Node>, placeholders: &[String]) -> Vec<Node> {
     let mut nodes = Vec::with_capacity(forest.len());
     for mut node in forest {
         if node.is_implied() {
@@ -584,83 +590,103 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
         }
         nodes.push(node);
     }
-    for node in nodes {
-        let line = node.field.line;
-        let name = node.field.name.clone();
-        match name.as_str() {
-            "json" | "xml" | "body" => {
-                let required = node.field.required;
-                let field = node.into_field();
-                expect_object(&field, diagnostics);
-                let fields = field.children;
-                operation.request_body = Some(match name.as_str() {
-                    "json" => RequestBody::Json { required, fields },
-                    "xml" => RequestBody::Xml { required, fields },
-                    _ => {
-                        if fields.is_empty() {
-                            diagnostics.error(line, "`body` row without parts: expected the `file` and `meta` parts of a multipart upload");
-                            continue;
-                        }
-                        RequestBody::Multipart {
-                            required,
-                            parts: fields,
-                        }
+    nodes
+}
+
+/// One top-level request row: a body, the query or headers, `base_uri`,
+/// a flag, a path parameter, or else a stray (see [`read_strays`]).
+fn read_request_row(
+    operation: &mut Operation,
+    node: Node,
+    placeholders: &[String],
+    strays: &mut Vec<Field>,
+    diagnostics: &mut Diagnostics<'_>,
+) {
+    let line = node.field.line;
+    let name = node.field.name.clone();
+    match name.as_str() {
+        "json" | "xml" | "body" => {
+            let required = node.field.required;
+            let field = node.into_field();
+            expect_object(&field, diagnostics);
+            let fields = field.children;
+            operation.request_body = Some(match name.as_str() {
+                "json" => RequestBody::Json { required, fields },
+                "xml" => RequestBody::Xml { required, fields },
+                _ => {
+                    if fields.is_empty() {
+                        diagnostics.error(line, "`body` row without parts: expected the `file` and `meta` parts of a multipart upload");
+                        return;
                     }
-                });
-            }
-            "query" | "headers" => {
-                let field = node.into_field();
-                expect_object(&field, diagnostics);
-                let params = Params {
-                    required: field.required,
-                    fields: field.children,
-                };
-                if name == "query" {
-                    operation.query = Some(params);
-                } else {
-                    operation.headers = Some(params);
+                    RequestBody::Multipart {
+                        required,
+                        parts: fields,
+                    }
                 }
-            }
-            "base_uri" => {
-                let field = node.into_field();
-                match base_uri(&field) {
-                    Some(uri) => operation.base_uri = Some(uri),
-                    None => diagnostics.error(line, "`base_uri` row without a URL (expected e.g. `https://apihk.mch.weixin.qq.com/`)"),
-                }
-            }
-            "security" | "nonceless" => {
-                let flag = node.literal.as_deref() != Some("false")
-                    && (node.field.kind == Kind::Boolean || node.literal.is_some());
-                if !flag {
-                    diagnostics.error(line, format!("`{name}` must be `true` or boolean"));
-                    continue;
-                }
-                if name == "security" {
-                    operation.security = true;
-                } else {
-                    operation.nonceless = true;
-                }
-            }
-            _ if placeholders.iter().any(|p| p == &name) => {
-                let mut field = node.into_field();
-                // The URL cannot be built without it, whatever the page says: the
-                // older page generation marks nothing required.
-                field.required = true;
-                if !is_single_value(&field) {
-                    diagnostics.error(
-                        line,
-                        format!(
-                            "path parameter `{name}` must be a single value, not `{}`",
-                            field.type_name()
-                        ),
-                    );
-                    continue;
-                }
-                operation.path_params.push(field);
-            }
-            _ => strays.push(node.into_field()),
+            });
         }
+        "query" | "headers" => {
+            let field = node.into_field();
+            expect_object(&field, diagnostics);
+            let params = Params {
+                required: field.required,
+                fields: field.children,
+            };
+            if name == "query" {
+                operation.query = Some(params);
+            } else {
+                operation.headers = Some(params);
+            }
+        }
+        "base_uri" => {
+            let field = node.into_field();
+            match base_uri(&field) {
+                Some(uri) => operation.base_uri = Some(uri),
+                None => diagnostics.error(line, "`base_uri` row without a URL (expected e.g. `https://apihk.mch.weixin.qq.com/`)"),
+            }
+        }
+        "security" | "nonceless" => {
+            let flag = node.literal.as_deref() != Some("false")
+                && (node.field.kind == Kind::Boolean || node.literal.is_some());
+            if !flag {
+                diagnostics.error(line, format!("`{name}` must be `true` or boolean"));
+                return;
+            }
+            if name == "security" {
+                operation.security = true;
+            } else {
+                operation.nonceless = true;
+            }
+        }
+        _ if placeholders.iter().any(|p| p == &name) => {
+            let mut field = node.into_field();
+            // The URL cannot be built without it, whatever the page says: the
+            // older page generation marks nothing required.
+            field.required = true;
+            if !is_single_value(&field) {
+                diagnostics.error(
+                    line,
+                    format!(
+                        "path parameter `{name}` must be a single value, not `{}`",
+                        field.type_name()
+                    ),
+                );
+                return;
+            }
+            operation.path_params.push(field);
+        }
+        _ => strays.push(node.into_field()),
     }
+}
+
+/// The top-level rows that are no known name and no path parameter.
+fn read_strays(
+    operation: &mut Operation,
+    mut strays: Vec<Field>,
+    placeholders: &[String],
+    diagnostics: &mut Diagnostics<'_>,
+) {
+    let is_v2 = operation.path.starts_with("/v2/");
     // A page that documents its one undocumented path parameter under another
     // name (`transaction_id` for `{out_trade_no}`): the row is that parameter.
     let undocumented: Vec<&String> = placeholders
