@@ -542,23 +542,7 @@ fn diff_field(id: &str, path: &FieldPath, old: &Field, new: &Field, changes: &mu
         ));
     }
     if old.required != new.required {
-        let (class, reason) = match (request, new.required) {
-            (true, true) => (
-                Class::Breaking,
-                "a request field became required: constructors take it, and payloads without it are invalid",
-            ),
-            (true, false) => (
-                Class::Breaking,
-                "a request field became optional: it leaves the constructor for a setter",
-            ),
-            // The generator makes every answer field an `Option` (the answer
-            // tables merge product variants and mark conditional fields
-            // required), so the page's mark reaches only the field's docs.
-            (false, _) => (
-                Class::NonBreaking,
-                "answer fields are `Option` whatever the page marks: only the field's docs change",
-            ),
-        };
+        let (class, reason) = required_change(request, new.required);
         changes.push(change(
             class,
             id,
@@ -570,27 +554,7 @@ fn diff_field(id: &str, path: &FieldPath, old: &Field, new: &Field, changes: &mu
         ));
     }
     if old.enum_values != new.enum_values {
-        let removed: Vec<&String> = old
-            .enum_values
-            .iter()
-            .filter(|v| !new.enum_values.contains(v))
-            .collect();
-        let (class, reason) = if !removed.is_empty() {
-            (
-                Class::Breaking,
-                format!("values removed ({removed:?}): their enum variants disappear"),
-            )
-        } else if old.enum_values.is_empty() {
-            (
-                Class::Breaking,
-                "a free string becomes an enum type".to_owned(),
-            )
-        } else {
-            (
-                Class::NonBreaking,
-                "values added: the enums are non-exhaustive".to_owned(),
-            )
-        };
+        let (class, reason) = enum_change(&old.enum_values, &new.enum_values);
         changes.push(change(
             class,
             id,
@@ -672,7 +636,56 @@ fn diff_field(id: &str, path: &FieldPath, old: &Field, new: &Field, changes: &mu
             Some(format!("{:?}/{:?}", new.default_value, new.constant)),
         ));
     }
-    docs_changed(changes, id, &at, &old.description, &new.description);
+    field_docs_changed(id, &at, old, new, changes);
+}
+
+/// What a change of a field's required mark does: the request's
+/// constructor changes; an answer's field is an `Option` either way.
+fn required_change(request: bool, now_required: bool) -> (Class, &'static str) {
+    match (request, now_required) {
+        (true, true) => (
+            Class::Breaking,
+            "a request field became required: constructors take it, and payloads without it are invalid",
+        ),
+        (true, false) => (
+            Class::Breaking,
+            "a request field became optional: it leaves the constructor for a setter",
+        ),
+        // The generator makes every answer field an `Option` (the answer
+        // tables merge product variants and mark conditional fields
+        // required), so the page's mark reaches only the field's docs.
+        (false, _) => (
+            Class::NonBreaking,
+            "answer fields are `Option` whatever the page marks: only the field's docs change",
+        ),
+    }
+}
+
+/// What a change of a field's documented values does: a removed value or a
+/// new enum breaks, added values do not (the enums are open).
+fn enum_change(old: &[String], new: &[String]) -> (Class, String) {
+    let removed: Vec<&String> = old.iter().filter(|v| !new.contains(v)).collect();
+    if !removed.is_empty() {
+        (
+            Class::Breaking,
+            format!("values removed ({removed:?}): their enum variants disappear"),
+        )
+    } else if old.is_empty() {
+        (
+            Class::Breaking,
+            "a free string becomes an enum type".to_owned(),
+        )
+    } else {
+        (
+            Class::NonBreaking,
+            "values added: the enums are non-exhaustive".to_owned(),
+        )
+    }
+}
+
+/// The field's description, note and tooltip: docs only.
+fn field_docs_changed(id: &str, at: &str, old: &Field, new: &Field, changes: &mut Vec<Change>) {
+    docs_changed(changes, id, at, &old.description, &new.description);
     docs_changed(
         changes,
         id,
