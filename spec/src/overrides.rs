@@ -383,63 +383,74 @@ fn apply_field(
     } else {
         &mut field.limits
     };
+    apply_limits(limits, entry, &mut changed).map_err(invalid)?;
+    for attribute in changed {
+        field
+            .overridden
+            .insert(format!("{prefix}{attribute}"), entry.reason.clone());
+    }
+    Ok(())
+}
+
+/// The limits an override sets, on the field or its items, each noted in
+/// `changed`; bounds that contradict each other are refused.
+fn apply_limits(
+    limits: &mut Limits,
+    entry: &FieldOverride,
+    changed: &mut BTreeSet<&'static str>,
+) -> Result<(), String> {
     let wrap = |v: Option<u32>| v.map(Some);
     update(
         &mut limits.min_length,
         wrap(entry.min_length),
         "min_length",
-        &mut changed,
+        changed,
     );
     update(
         &mut limits.max_length,
         wrap(entry.max_length),
         "max_length",
-        &mut changed,
+        changed,
     );
     update(
         &mut limits.min_items,
         wrap(entry.min_items),
         "min_items",
-        &mut changed,
+        changed,
     );
     update(
         &mut limits.max_items,
         wrap(entry.max_items),
         "max_items",
-        &mut changed,
+        changed,
     );
     update(
         &mut limits.pattern,
         entry.pattern.clone().map(Some),
         "pattern",
-        &mut changed,
+        changed,
     );
     update(
         &mut limits.minimum,
         entry.minimum.map(Some),
         "minimum",
-        &mut changed,
+        changed,
     );
     update(
         &mut limits.maximum,
         entry.maximum.map(Some),
         "maximum",
-        &mut changed,
+        changed,
     );
     if let (Some(min), Some(max)) = (limits.min_length, limits.max_length)
         && min > max
     {
-        return Err(invalid(format!("min_length {min} > max_length {max}")));
+        return Err(format!("min_length {min} > max_length {max}"));
     }
     if let (Some(min), Some(max)) = (limits.min_items, limits.max_items)
         && min > max
     {
-        return Err(invalid(format!("min_items {min} > max_items {max}")));
-    }
-    for attribute in changed {
-        field
-            .overridden
-            .insert(format!("{prefix}{attribute}"), entry.reason.clone());
+        return Err(format!("min_items {min} > max_items {max}"));
     }
     Ok(())
 }
@@ -571,6 +582,21 @@ reason = "an index, not a float"
             .apply(&mut spec, "o.toml")
             .unwrap_err();
         assert!(err.to_string().contains("addresses array items"), "{err}");
+    }
+
+    #[test]
+    fn contradicting_bounds_are_rejected_with_the_field() {
+        let mut spec = spec();
+        let text = "[[operation]]\nmethod = \"POST\"\npath = \"/v3/x/{id}\"\n[[operation.field]]\nat = \"body.coupon_code_list[]\"\nmin_length = 40\nmax_length = 32\nreason = \"r\"\n";
+        let err = Overrides::from_toml(text, "o.toml")
+            .unwrap()
+            .apply(&mut spec, "o.toml")
+            .unwrap_err();
+        assert!(
+            matches!(&err, OverrideError::Invalid { at, reason, .. }
+                if at == "body.coupon_code_list[]" && reason == "min_length 40 > max_length 32"),
+            "{err}"
+        );
     }
 
     #[test]
