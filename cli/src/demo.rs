@@ -1,6 +1,7 @@
 //! `couponcodes demo` and `--sandbox events serve`: the main job, and the
 //! notifications receiver, against an embedded sandbox with no credentials.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use futures_util::StreamExt;
@@ -10,6 +11,7 @@ use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes:
 use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::{
     DeleteCouponCodeQuery, GetCouponCodeQuery,
 };
+use wechatpay_runtime::Client;
 use wechatpay_runtime::notify::NotificationParser;
 use wechatpay_sandbox::{Sandbox, SandboxConfig};
 
@@ -85,10 +87,25 @@ pub async fn run(count: u64) -> Result<ExitCode, String> {
     };
     let status = upload::run(sandbox.client_builder(), args, interrupted()).await?;
     let client = sandbox.client_builder().build().map_err(|e| explain(&e))?;
+    export(&client, stock).await?;
+    get_and_delete(&client, stock, "DEMO00000000").await?;
+    claims(&sandbox, &client, stock, dir.path()).await?;
+    println!(
+        "\n== Against the real API: set WECHATPAY_MCHID, WECHATPAY_MCH_SERIAL, WECHATPAY_PRIVATE_KEY and"
+    );
+    println!(
+        "   WECHATPAY_PUBLIC_KEY_ID + WECHATPAY_PUBLIC_KEY (or WECHATPAY_APIV3_KEY), then e.g."
+    );
+    println!("   couponcodes upload --stock-id <your stock> codes.txt");
+    Ok(status)
+}
+
+/// Step 2: every code WeChat Pay holds, paged; the first three shown.
+async fn export(client: &Client, stock: &str) -> Result<(), String> {
     println!("\n== 2. export what WeChat Pay holds (the first 3 shown)");
     let mut listed = 0u64;
     let mut pages = std::pin::pin!(export_codes(
-        &client,
+        client,
         stock,
         ListCouponCodesQuery::new().with_limit(100),
         4
@@ -107,9 +124,14 @@ pub async fn run(count: u64) -> Result<ExitCode, String> {
         }
     }
     println!("... {listed} codes exported");
+    Ok(())
+}
+
+/// Steps 3 and 4: one code, then its deletion.
+async fn get_and_delete(client: &Client, stock: &str, code: &str) -> Result<(), String> {
     println!("\n== 3. one code");
     let one = client
-        .get_coupon_code(stock, "DEMO00000000", GetCouponCodeQuery::new())
+        .get_coupon_code(stock, code, GetCouponCodeQuery::new())
         .await
         .map_err(|e| explain(&e))?;
     println!(
@@ -120,8 +142,8 @@ pub async fn run(count: u64) -> Result<ExitCode, String> {
     let deleted = client
         .delete_coupon_code(
             stock,
-            "DEMO00000000",
-            DeleteCouponCodeQuery::new(super::fresh_request_no(stock, "DEMO00000000")),
+            code,
+            DeleteCouponCodeQuery::new(super::fresh_request_no(stock, code)),
         )
         .await
         .map_err(|e| explain(&e))?;
@@ -129,12 +151,17 @@ pub async fn run(count: u64) -> Result<ExitCode, String> {
         "{}",
         serde_json::to_string(&deleted).map_err(|e| e.to_string())?
     );
+    Ok(())
+}
+
+/// Step 5: users claim codes, and the notifications of it reach a receiver.
+async fn claims(sandbox: &Sandbox, client: &Client, stock: &str, dir: &Path) -> Result<(), String> {
     println!("\n== 5. users claim codes; WeChat Pay tells the merchant which code went to whom");
-    let events = dir.path().join("events.jsonl");
+    let events = dir.join("events.jsonl");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
-    let parser = receiver_on(&sandbox, &client, &listener).await?;
+    let parser = receiver_on(sandbox, client, &listener).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let receiver = tokio::spawn({
         let events = events.clone();
@@ -167,12 +194,5 @@ pub async fn run(count: u64) -> Result<ExitCode, String> {
         claimed.len(),
         text.lines().count()
     );
-    println!(
-        "\n== Against the real API: set WECHATPAY_MCHID, WECHATPAY_MCH_SERIAL, WECHATPAY_PRIVATE_KEY and"
-    );
-    println!(
-        "   WECHATPAY_PUBLIC_KEY_ID + WECHATPAY_PUBLIC_KEY (or WECHATPAY_APIV3_KEY), then e.g."
-    );
-    println!("   couponcodes upload --stock-id <your stock> codes.txt");
-    Ok(status)
+    Ok(())
 }
