@@ -72,43 +72,7 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
             text: name.to_owned(),
         });
     }
-    if name.is_empty() {
-        diagnostics.error(line, "row has no field name");
-        return None;
-    }
-    // `payer _currency`: a stray space inside a name that is otherwise a name.
-    let joined: String;
-    let name = if name.contains(char::is_whitespace)
-        && !name.contains(|c: char| "{}`|<>".contains(c))
-        && name.split_whitespace().count() == 2
-        && name.split_whitespace().all(|part| {
-            part.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        })
-        && name
-            .split_whitespace()
-            .any(|part| part.starts_with('_') || part.ends_with('_'))
-    {
-        joined = name.split_whitespace().collect();
-        diagnostics.warning(
-            line,
-            WarningKind::SpaceInName,
-            format!("`{name}` has a space inside; read as `{joined}`"),
-        );
-        joined.as_str()
-    } else {
-        name
-    };
-    if let Some(bad) = name
-        .chars()
-        .find(|c| c.is_whitespace() || "{}`|<>".contains(*c))
-    {
-        diagnostics.error(
-            line,
-            format!("`{name}` is not a field name (it contains {bad:?}); is an attribute block malformed?"),
-        );
-        return None;
-    }
+    let name = field_name(name, line, diagnostics)?;
 
     let (type_text, type_attrs) = attrs::split_trailing(cell(1));
     let mut all_attrs = name_attrs;
@@ -116,21 +80,7 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
     warn_unknown(&all_attrs, line, diagnostics);
 
     let (kind, array_depth, literal, untyped) = read_type(type_text, line, diagnostics)?;
-
-    if all_attrs.has("data-indent") && all_attrs.value("data-indent").is_none() {
-        diagnostics.error(line, "`data-indent` needs a value");
-        return None;
-    }
-    let indent = match all_attrs.value("data-indent") {
-        None => 0,
-        Some(text) => match text.parse::<u32>() {
-            Ok(indent) => indent,
-            Err(_) => {
-                diagnostics.error(line, format!("`data-indent={text}` is not a whole number"));
-                return None;
-            }
-        },
-    };
+    let indent = indent_of(&all_attrs, line, diagnostics)?;
 
     // The description is everything after the second cell; cells GFM dropped
     // (an unescaped `|`) are put back, with a warning, rather than lost.
@@ -146,7 +96,7 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
     }
     let description = describe(&description_raw);
 
-    let mut field = Field::new(name, kind, line);
+    let mut field = Field::new(&name, kind, line);
     field.array_depth = array_depth;
     field.required = all_attrs.has("data-required");
     field.description = description.text;
@@ -173,6 +123,67 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
         literal,
         untyped,
     })))
+}
+
+/// The row's field name, or `None` (said) when the first cell holds none. A
+/// stray space inside a name that is otherwise one (`payer _currency`) is
+/// dropped, with a warning.
+fn field_name(name: &str, line: u32, diagnostics: &mut Diagnostics<'_>) -> Option<String> {
+    if name.is_empty() {
+        diagnostics.error(line, "row has no field name");
+        return None;
+    }
+    let name = if name.contains(char::is_whitespace)
+        && !name.contains(|c: char| "{}`|<>".contains(c))
+        && name.split_whitespace().count() == 2
+        && name.split_whitespace().all(|part| {
+            part.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+        && name
+            .split_whitespace()
+            .any(|part| part.starts_with('_') || part.ends_with('_'))
+    {
+        let joined: String = name.split_whitespace().collect();
+        diagnostics.warning(
+            line,
+            WarningKind::SpaceInName,
+            format!("`{name}` has a space inside; read as `{joined}`"),
+        );
+        joined
+    } else {
+        name.to_owned()
+    };
+    if let Some(bad) = name
+        .chars()
+        .find(|c| c.is_whitespace() || "{}`|<>".contains(*c))
+    {
+        diagnostics.error(
+            line,
+            format!("`{name}` is not a field name (it contains {bad:?}); is an attribute block malformed?"),
+        );
+        return None;
+    }
+    Some(name)
+}
+
+/// The row's `data-indent`: 0 without one, `None` (said) for one that is
+/// not a whole number.
+fn indent_of(attrs: &Attrs, line: u32, diagnostics: &mut Diagnostics<'_>) -> Option<u32> {
+    if attrs.has("data-indent") && attrs.value("data-indent").is_none() {
+        diagnostics.error(line, "`data-indent` needs a value");
+        return None;
+    }
+    match attrs.value("data-indent") {
+        None => Some(0),
+        Some(text) => match text.parse::<u32>() {
+            Ok(indent) => Some(indent),
+            Err(_) => {
+                diagnostics.error(line, format!("`data-indent={text}` is not a whole number"));
+                None
+            }
+        },
+    }
 }
 
 fn warn_unknown(attrs: &Attrs, line: u32, diagnostics: &mut Diagnostics<'_>) {
