@@ -429,37 +429,9 @@ fn build_operation(
     let mut response_seen = false;
     let mut required_marked = false;
     for table in draft.tables {
-        let header_role = if table.header.first().is_some_and(|h| h.contains("异常")) {
-            Some(Role::Errors)
-        } else if table.header.first().is_some_and(|h| h.contains("返回")) {
-            Some(Role::Response)
-        } else if table.header.first().is_some_and(|h| h.contains("请求")) {
-            Some(Role::Request)
-        } else {
-            None
-        };
-        let role = match (table.role, header_role) {
-            (Some(Role::Response), Some(Role::Errors)) => Role::Errors,
-            (Some(role), _) => role,
-            (None, Some(role)) => role,
-            (None, None) => {
-                diagnostics.error(
-                    table.line,
-                    "table is neither marked `{.im-table #request}`/`{.im-table #response}` nor headed 请求参数/返回字典",
-                );
-                continue;
-            }
-        };
-        if table.header.len() != 3 {
-            diagnostics.error(
-                table.line,
-                format!(
-                    "an API table has three columns (name, type, description); this one has {}",
-                    table.header.len()
-                ),
-            );
+        let Some(role) = table_role(&table, diagnostics) else {
             continue;
-        }
+        };
         let rows: Vec<Row> = table
             .rows
             .iter()
@@ -521,6 +493,45 @@ fn build_operation(
     operation.required_marked = required_marked;
     add_undocumented_path_params(&mut operation, diagnostics);
     Some(operation)
+}
+
+/// Whether a table is the request's, the response's or the errors': by its
+/// mark, else by its header; `None` (said) for neither, or for a table that
+/// is not three columns.
+fn table_role(table: &TableDraft, diagnostics: &mut Diagnostics<'_>) -> Option<Role> {
+    let header = table.header.first();
+    let header_role = if header.is_some_and(|h| h.contains("异常")) {
+        Some(Role::Errors)
+    } else if header.is_some_and(|h| h.contains("返回")) {
+        Some(Role::Response)
+    } else if header.is_some_and(|h| h.contains("请求")) {
+        Some(Role::Request)
+    } else {
+        None
+    };
+    let role = match (table.role, header_role) {
+        (Some(Role::Response), Some(Role::Errors)) => Role::Errors,
+        (Some(role), _) => role,
+        (None, Some(role)) => role,
+        (None, None) => {
+            diagnostics.error(
+                table.line,
+                "table is neither marked `{.im-table #request}`/`{.im-table #response}` nor headed 请求参数/返回字典",
+            );
+            return None;
+        }
+    };
+    if table.header.len() != 3 {
+        diagnostics.error(
+            table.line,
+            format!(
+                "an API table has three columns (name, type, description); this one has {}",
+                table.header.len()
+            ),
+        );
+        return None;
+    }
+    Some(role)
 }
 
 /// The rows that may stand at the top of a request table besides path parameters.
