@@ -142,6 +142,61 @@ fn url_pairs(query: &str) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
+/// What the request's signature covers: the body, or a multipart upload's
+/// `meta` part (the parsed form then goes to the route in the request's
+/// extensions). A form that does not parse is answered at once.
+async fn signed_part(
+    parts: &mut http::request::Parts,
+    body: &Bytes,
+) -> Result<Bytes, Response<ResponseBody>> {
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if !content_type.starts_with("multipart/form-data") {
+        return Ok(body.clone());
+    }
+    match Form::parse(&content_type, body.clone()).await {
+        Ok(form) => {
+            let signed = form
+                .part("meta")
+                .map(|meta| meta.bytes.clone())
+                .unwrap_or_default();
+            parts.extensions.insert(Arc::new(form));
+            Ok(signed)
+        }
+        Err(problem) => Err(unsigned_json(
+            StatusCode::BAD_REQUEST,
+            &json!({"code": "INVALID_REQUEST", "message": format!("multipart/form-data: {problem}")}),
+        )),
+    }
+}
+
+/// Signs the answer as WeChat Pay would, with the key the request's mode
+/// names; a proxy's HTML page (and a fault that leaves it out) is not signed.
+fn sign_answer(
+    shared: &Shared,
+    fault: Option<Fault>,
+    request_headers: &HeaderMap,
+    path: &str,
+    headers: &mut HeaderMap,
+    bytes: &Bytes,
+) {
+    let unsigned = matches!(fault, Some(Fault::BadGatewayHtml | Fault::Unsigned));
+    if unsigned || shared.signing == Signing::Off {
+        return;
+    }
+    let (serial, key) = signer(shared, request_headers, path);
+    let timestamp = if fault == Some(Fault::StaleTimestamp) {
+        now() - 600
+    } else {
+        now()
+    };
+    sign(headers, serial, key, bytes, timestamp);
+}
+
 /// One request, start to finish.
 pub(crate) async fn handle(
     shared: Arc<Shared>,
@@ -150,31 +205,10 @@ pub(crate) async fn handle(
 ) -> Result<Response<ResponseBody>, Dropped> {
     let (mut parts, body) = request.into_parts();
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
-    // A multipart upload is signed over its `meta` part, not over the body.
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let mut signed = body.clone();
-    if content_type.starts_with("multipart/form-data") {
-        match Form::parse(&content_type, body.clone()).await {
-            Ok(form) => {
-                signed = form
-                    .part("meta")
-                    .map(|meta| meta.bytes.clone())
-                    .unwrap_or_default();
-                parts.extensions.insert(Arc::new(form));
-            }
-            Err(problem) => {
-                return Ok(unsigned_json(
-                    StatusCode::BAD_REQUEST,
-                    &json!({"code": "INVALID_REQUEST", "message": format!("multipart/form-data: {problem}")}),
-                ));
-            }
-        }
-    }
+    let signed = match signed_part(&mut parts, &body).await {
+        Ok(signed) => signed,
+        Err(refusal) => return Ok(refusal),
+    };
     let uri = parts
         .uri
         .path_and_query()
@@ -251,17 +285,7 @@ pub(crate) async fn handle(
     if let Ok(id) = HeaderValue::from_str(&request_id) {
         headers.insert(wx::REQUEST_ID, id);
     }
-    // A proxy's HTML page is not signed; WeChat Pay signs everything else.
-    let unsigned = matches!(fault, Some(Fault::BadGatewayHtml | Fault::Unsigned));
-    if !unsigned && shared.signing != Signing::Off {
-        let (serial, key) = signer(&shared, &parts.headers, &path);
-        let timestamp = if fault == Some(Fault::StaleTimestamp) {
-            now() - 600
-        } else {
-            now()
-        };
-        sign(&mut headers, serial, key, &bytes, timestamp);
-    }
+    sign_answer(&shared, fault, &parts.headers, &path, &mut headers, &bytes);
     let body = misbehave(fault, &mut headers, bytes);
     let mut response = Response::new(body);
     *response.status_mut() = status;
