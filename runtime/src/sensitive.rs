@@ -19,8 +19,8 @@
 //! Plaintext JSON of a request (a test, a JSON Schema check before sending) is
 //! asked for out loud: seal a copy with [`Sealer::plaintext`].
 
-use std::cell::Cell;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -160,7 +160,8 @@ pub fn sealed<T: Seal + Clone>(value: &T, sealer: &Sealer) -> Result<T, Sensitiv
 pub struct Sealer {
     mode: Mode,
     /// Whether anything was encrypted: then the request must name the key.
-    used: Cell<bool>,
+    /// Atomic so that a sealer can be shared and held across an `.await`.
+    used: AtomicBool,
 }
 
 enum Mode {
@@ -194,7 +195,7 @@ impl Sealer {
     fn with(mode: Mode) -> Self {
         Sealer {
             mode,
-            used: Cell::new(false),
+            used: AtomicBool::new(false),
         }
     }
 
@@ -203,7 +204,7 @@ impl Sealer {
         match &self.mode {
             Mode::Encrypt { key, .. } => {
                 let wire = seal(key, plaintext)?;
-                self.used.set(true);
+                self.used.store(true, Ordering::Relaxed);
                 Ok(wire)
             }
             Mode::NoKey => Err(SensitiveError::NoKey),
@@ -215,7 +216,7 @@ impl Sealer {
     /// request must name in `Wechatpay-Serial`; `None` if nothing was.
     pub fn serial_used(&self) -> Option<&str> {
         match &self.mode {
-            Mode::Encrypt { serial, .. } if self.used.get() => Some(serial),
+            Mode::Encrypt { serial, .. } if self.used.load(Ordering::Relaxed) => Some(serial),
             _ => None,
         }
     }
@@ -462,6 +463,12 @@ mod tests {
             r#"{"name":"张三","aliases":["李四"],"note":null}"#
         );
         assert_eq!(sealer.serial_used(), None, "no key to name");
+    }
+
+    #[test]
+    fn a_sealer_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Sealer>();
     }
 
     #[test]
