@@ -364,12 +364,28 @@ pub async fn execute(
     }
     let client = builder.build().map_err(|e| crate::explain(&e))?;
     let server_key = server_key(&client).await?;
-    let (mut journal, journal_path) =
-        match open_journal(&args, &source, &client, &server_key, &scan) {
-            Ok(opened) => opened,
-            Err(JournalError::Refused(message)) => return refuse(message),
-            Err(JournalError::Failed(message)) => return Err(message),
-        };
+    let batch_id = derived_batch_id(&args, &client, &server_key, &scan);
+    let journal_path = args.journal.clone().unwrap_or_else(|| {
+        if source.is_stdin() {
+            PathBuf::from(format!("couponcodes-{batch_id}.journal"))
+        } else {
+            PathBuf::from(format!("{}.{batch_id}.journal", args.input))
+        }
+    });
+    if !source.is_stdin() && same_file(Path::new(&args.input), &journal_path) {
+        return refuse(format!(
+            "the journal {} is the input file; pass another --journal",
+            journal_path.display()
+        ));
+    }
+    let mut journal = open_journal(
+        &args,
+        &source,
+        &client,
+        &server_key,
+        &batch_id,
+        &journal_path,
+    )?;
     let request_prefix = journal.request_prefix().to_owned();
 
     let mut progress = Progress::new(scan.valid);
@@ -472,23 +488,16 @@ async fn server_key(client: &wechatpay_runtime::Client) -> Result<String, String
     Ok(client.verifying_key_id().unwrap_or_default())
 }
 
-/// Why the journal could not be opened: an input to fix (nothing was sent),
-/// or a failure.
-enum JournalError {
-    Refused(String),
-    Failed(String),
-}
-
-/// The upload's journal: named by the batch id (the server, the merchant, the
-/// stock and the input's digest, unless `--batch-id` says), opened or resumed.
-fn open_journal(
+/// The upload's batch id, unless `--batch-id` gives one: named by the
+/// server, the merchant, the stock and the input's digest, so that the same
+/// upload run again finds its journal.
+fn derived_batch_id(
     args: &UploadArgs,
-    source: &Source,
     client: &wechatpay_runtime::Client,
     server_key: &str,
     scan: &input::Scan,
-) -> Result<(Journal, PathBuf), JournalError> {
-    let batch_id = args.batch_id.clone().unwrap_or_else(|| {
+) -> String {
+    args.batch_id.clone().unwrap_or_else(|| {
         let identity = format!(
             "{}\n{}\n{}\n{}\n{}",
             client.base_url(),
@@ -501,38 +510,36 @@ fn open_journal(
             "cc{}",
             &base16ct::lower::encode_string(&Sha256::digest(identity.as_bytes()))[..24]
         )
-    });
-    let journal_path = args.journal.clone().unwrap_or_else(|| {
-        if source.is_stdin() {
-            PathBuf::from(format!("couponcodes-{batch_id}.journal"))
-        } else {
-            PathBuf::from(format!("{}.{batch_id}.journal", args.input))
-        }
-    });
-    if !source.is_stdin() && same_file(Path::new(&args.input), &journal_path) {
-        return Err(JournalError::Refused(format!(
-            "the journal {} is the input file; pass another --journal",
-            journal_path.display()
-        )));
-    }
+    })
+}
+
+/// The upload's journal at `journal_path`, opened or resumed.
+fn open_journal(
+    args: &UploadArgs,
+    source: &Source,
+    client: &wechatpay_runtime::Client,
+    server_key: &str,
+    batch_id: &str,
+    journal_path: &Path,
+) -> Result<Journal, String> {
     // A new journal is a new upload, with request numbers of its own; an
     // explicit batch id is used as it is.
     let fresh_prefix = match &args.batch_id {
         Some(batch_id) => batch_id.clone(),
-        None => format!("{batch_id}{}", &crate::unique_token(&batch_id)[..8]),
+        None => format!("{batch_id}{}", &crate::unique_token(batch_id)[..8]),
     };
     let header = Header::new(
         client.base_url(),
         server_key,
         client.mchid(),
         &args.stock_id,
-        &batch_id,
+        batch_id,
         &fresh_prefix,
     );
     if !source.is_stdin() && !journal_path.exists() {
         say_if_the_server_changed(Path::new(&args.input), &header);
     }
-    let journal = Journal::open(&journal_path, &header).map_err(JournalError::Failed)?;
+    let journal = Journal::open(journal_path, &header)?;
     if journal.unreadable > 0 {
         eprintln!(
             "note: {} lines of the journal {} cannot be read (cut short by a crash); their chunks are sent again",
@@ -547,7 +554,7 @@ fn open_journal(
             journal_path.display()
         );
     }
-    Ok((journal, journal_path))
+    Ok(journal)
 }
 
 /// What to do about what the summary says, in plain words.
