@@ -116,7 +116,8 @@ impl Bills {
             .clone();
         let mut plain = BillChunks::new(&bill.date, bill.config.size, bill.config.corrupt);
         if bill.config.cut_short {
-            plain.stop_at = bill.config.size / 2;
+            // The length announced stays the bill's; the bytes stop halfway.
+            plain.size /= 2;
         }
         Ok(if bill.gzip {
             (None, Box::new(Gzipped::new(plain)))
@@ -145,8 +146,6 @@ struct BillChunks {
     size: u64,
     made: u64,
     corrupt_at: Option<u64>,
-    /// Where the chunks end: `size`, or earlier for a download cut short.
-    stop_at: u64,
 }
 
 /// Rows per block: a block is a whole number of rows, about 64 KiB.
@@ -176,7 +175,6 @@ impl BillChunks {
             size,
             made: 0,
             corrupt_at: corrupt.then_some(size / 2),
-            stop_at: size,
         }
     }
 }
@@ -185,11 +183,10 @@ impl Iterator for BillChunks {
     type Item = Bytes;
 
     fn next(&mut self) -> Option<Bytes> {
-        let end = self.size.min(self.stop_at);
-        if self.made >= end {
+        if self.made >= self.size {
             return None;
         }
-        let room = (end - self.made) as usize;
+        let room = (self.size - self.made) as usize;
         let mut chunk = if self.made == 0 {
             Bytes::from(HEADER.as_bytes())
         } else {
