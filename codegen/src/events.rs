@@ -104,13 +104,15 @@ pub(crate) fn events_module(
         let page = Page {
             notification,
             resource: &resource,
+            owned: notification
+                .event_types
+                .iter()
+                .filter(|event_type| owners[event_type.as_str()] == index)
+                .map(String::as_str)
+                .collect(),
             routed: routed_here(&notifications, &owners, index),
         };
-        let owned = notification
-            .event_types
-            .iter()
-            .filter(|event_type| owners[event_type.as_str()] == index);
-        arms.add_page(rt, &mut variant_names, &page, owned);
+        arms.add_page(rt, &mut variant_names, &page);
     }
     Ok(Some(event_enum(rt, &builder.items, &arms)))
 }
@@ -173,6 +175,8 @@ struct Page<'a> {
     notification: &'a Notification,
     /// The type of its decrypted resource.
     resource: &'a Ident,
+    /// The event types it owns (see `owners`): a variant each.
+    owned: Vec<&'a str>,
     /// The `(event_type, original_type)` pairs of other pages' event types
     /// that this page's resource decodes.
     routed: Vec<(&'a str, &'a str)>,
@@ -189,18 +193,12 @@ struct Arms {
 }
 
 impl Arms {
-    /// A variant per event type the page owns (`owned`), and the arms that
-    /// reach them; the pairs routed to the page reach its first variant.
-    fn add_page<'a>(
-        &mut self,
-        rt: &TokenStream,
-        variant_names: &mut Names,
-        page: &Page<'_>,
-        owned: impl Iterator<Item = &'a String>,
-    ) {
+    /// A variant per event type the page owns, and the arms that reach them;
+    /// the pairs routed to the page reach its first variant.
+    fn add_page(&mut self, rt: &TokenStream, variant_names: &mut Names, page: &Page<'_>) {
         let (notification, name) = (page.notification, page.resource);
         let mut page_variant = None;
-        for event_type in owned {
+        for &event_type in &page.owned {
             let variant = ident(&variant_names.take(&camel(event_type)));
             let mut doc = vec![format!("{} (`{event_type}`).", notification.summary)];
             if page_variant.is_none() {
