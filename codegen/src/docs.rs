@@ -9,14 +9,17 @@ use wechatpay_spec::{Field, Kind, Limits, Operation};
 /// paragraph, so free text from the docs can never form a lazy markdown list
 /// continuation.
 pub(crate) fn lines_to_doc(paragraphs: &[String]) -> TokenStream {
-    let attrs = doc_lines(paragraphs)
-        .into_iter()
-        .map(|line| quote!(#[doc = #line]));
+    doc_attrs(&doc_lines(paragraphs))
+}
+
+/// `#[doc = ..]` for each line of [`doc_lines`].
+pub(crate) fn doc_attrs(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|line| quote!(#[doc = #line]));
     quote!(#(#attrs)*)
 }
 
 /// The lines of the doc attributes [`lines_to_doc`] writes.
-fn doc_lines(paragraphs: &[String]) -> Vec<String> {
+pub(crate) fn doc_lines(paragraphs: &[String]) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for paragraph in paragraphs {
         for line in paragraph.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -30,15 +33,15 @@ fn doc_lines(paragraphs: &[String]) -> Vec<String> {
 }
 
 /// `title = "..", description = ".."` for a `#[schemars(..)]` attribute: what
-/// schemars would read from the doc comment [`lines_to_doc`] writes, said
+/// schemars would read from the doc comment of these [`doc_lines`], said
 /// outright. Without them the derive reads the doc comment with a `const fn`
 /// (twice per field, title and description), which the compiler evaluates
 /// for each of ~20,000 fields: a good part of what `json-schema` costs to
 /// check. The schemas do not change.
-pub(crate) fn schema_metadata(paragraphs: &[String]) -> TokenStream {
+pub(crate) fn schema_metadata(lines: &[String]) -> TokenStream {
     // The derive's reading: the lines joined with one leading space dropped,
     // trimmed; a first line starting with `#` is the title.
-    let doc = doc_lines(paragraphs)
+    let doc = lines
         .iter()
         .map(|line| line.strip_prefix(' ').unwrap_or(line))
         .collect::<Vec<_>>()

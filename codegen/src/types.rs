@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use wechatpay_spec::{Field, Kind, Limits};
 
 use crate::CodegenError;
-use crate::docs::{field_docs, lines_to_doc, schema_metadata};
+use crate::docs::{doc_attrs, doc_lines, field_docs, lines_to_doc, schema_metadata};
 use crate::names::{Names, camel, ident, snake};
 
 /// Which side of the wire a type is on: request types get validation and setters
@@ -343,7 +343,8 @@ impl<'a> TypeBuilder<'a> {
         rest: Option<&Ident>,
     ) {
         let rt = self.rt;
-        let doc = lines_to_doc(docs);
+        let lines = doc_lines(docs);
+        let doc = doc_attrs(&lines);
         let fields = plans
             .iter()
             .map(|plan| field(plan, serde, self.json_schema_feature));
@@ -356,14 +357,8 @@ impl<'a> TypeBuilder<'a> {
             }
         });
         let derives = derives(plans, serde, self.json_schema_feature);
-        let metadata = (serde && !docs.is_empty()).then(|| {
-            let metadata = schema_metadata(docs);
-            if self.json_schema_feature {
-                quote!(#[cfg_attr(feature = "json-schema", schemars(#metadata))])
-            } else {
-                quote!(#[schemars(#metadata)])
-            }
-        });
+        let metadata = (serde && !lines.is_empty())
+            .then(|| schemars_attr(&[schema_metadata(&lines)], self.json_schema_feature));
         let constructor = constructor(name, plans, rest);
         // Setters build requests; responses are decoded, not built field by field.
         let setters = (side == Side::Request).then(|| setters(plans));
@@ -446,12 +441,23 @@ fn seal_impl(rt: &TokenStream, name: &Ident, plans: &[FieldPlan]) -> Option<Toke
     })
 }
 
+/// `#[schemars(..)]` with these arguments, behind the `json-schema` feature
+/// when there is one.
+fn schemars_attr(arguments: &[TokenStream], json_schema_feature: bool) -> TokenStream {
+    if json_schema_feature {
+        quote!(#[cfg_attr(feature = "json-schema", schemars(#(#arguments),*))])
+    } else {
+        quote!(#[schemars(#(#arguments),*)])
+    }
+}
+
 /// A struct field with its docs and serde and schemars attributes; optional
 /// fields are `Option`s.
 fn field(plan: &FieldPlan, serde: bool, json_schema_feature: bool) -> TokenStream {
     let ident = &plan.ident;
     let ty = &plan.ty;
-    let doc = lines_to_doc(&plan.docs);
+    let lines = doc_lines(&plan.docs);
+    let doc = doc_attrs(&lines);
     let mut attrs = Vec::new();
     if serde && plan.ident.to_string().trim_start_matches("r#") != plan.wire {
         let wire = &plan.wire;
@@ -465,16 +471,11 @@ fn field(plan: &FieldPlan, serde: bool, json_schema_feature: bool) -> TokenStrea
         attrs.push(quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
     }
     let mut schemars = plan.schemars.clone();
-    if serde && !plan.docs.is_empty() {
-        schemars.push(schema_metadata(&plan.docs));
+    if serde && !lines.is_empty() {
+        schemars.push(schema_metadata(&lines));
     }
     if serde && !schemars.is_empty() {
-        let inner = &schemars;
-        attrs.push(if json_schema_feature {
-            quote!(#[cfg_attr(feature = "json-schema", schemars(#(#inner),*))])
-        } else {
-            quote!(#[schemars(#(#inner),*)])
-        });
+        attrs.push(schemars_attr(&schemars, json_schema_feature));
     }
     let ty = if plan.required {
         quote!(#ty)
