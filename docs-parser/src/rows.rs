@@ -96,7 +96,7 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
     }
     let description = describe(&description_raw);
 
-    let mut field = Field::new(&name, kind, line);
+    let mut field = Field::new(name, kind, line);
     field.array_depth = array_depth;
     field.required = all_attrs.has("data-required");
     field.description = description.text;
